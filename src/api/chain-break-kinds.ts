@@ -1,0 +1,1 @@
+export const ChainBreakKinds = ['edited', 'missing', 'reordered'] as const;

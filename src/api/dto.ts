@@ -1,0 +1,104 @@
+import type { AuditEvent } from '../domain/audit-chain.js';
+import type { Approval, Attachment, ChangeRequest, Comment } from '../domain/change-request.js';
+import type { ApiToken, Environment, Tenant } from '../domain/tenant.js';
+import type { ChangeRequestDetail } from '../services/changes/change-request-queries.js';
+import type {
+  ApprovalDto,
+  AttachmentDto,
+  AuditEventDto,
+  ChangeRequestDetailDto,
+  ChangeRequestDto,
+  CommentDto,
+  EnvironmentDto,
+  TenantDto,
+  TokenDto,
+} from './schemas.js';
+
+/** Domain → API shapes, in one place: epoch ms become ISO-8601 UTC, tenant ids stay inside. */
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export function changeRequestDto(cr: ChangeRequest): ChangeRequestDto {
+  const { tenantId: _t, plannedStart, plannedEnd, createdAt, updatedAt, closedAt, ...rest } = cr;
+  return {
+    ...rest,
+    plannedStart: isoOrNull(plannedStart),
+    plannedEnd: isoOrNull(plannedEnd),
+    createdAt: iso(createdAt),
+    updatedAt: iso(updatedAt),
+    closedAt: isoOrNull(closedAt),
+  } as ChangeRequestDto;
+}
+
+export function approvalDto(a: Approval): ApprovalDto {
+  return {
+    id: a.id,
+    approver: a.approver,
+    decision: a.decision,
+    comment: a.comment,
+    decidedAt: iso(a.decidedAt),
+  };
+}
+
+export function commentDto(c: Comment): CommentDto {
+  return { id: c.id, author: c.author, body: c.body, createdAt: iso(c.createdAt) };
+}
+
+export function attachmentDto(a: Attachment): AttachmentDto {
+  return {
+    id: a.id,
+    kind: a.kind,
+    name: a.name,
+    mediaType: a.mediaType,
+    sha256: a.sha256,
+    size: a.size,
+    createdBy: a.createdBy,
+    createdAt: iso(a.createdAt),
+  };
+}
+
+export function changeRequestDetailDto(d: ChangeRequestDetail): ChangeRequestDetailDto {
+  return {
+    ...changeRequestDto(d.changeRequest),
+    approvals: d.approvals.map(approvalDto),
+    comments: d.comments.map(commentDto),
+    attachments: d.attachments.map(attachmentDto),
+  };
+}
+
+export function environmentDto(e: Environment): EnvironmentDto {
+  return { id: e.id, name: e.name, purpose: e.purpose, detail: e.detail, createdAt: iso(e.createdAt) };
+}
+
+export function tokenDto(t: ApiToken): TokenDto {
+  return {
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    prefix: t.prefix,
+    createdBy: t.createdBy,
+    createdAt: iso(t.createdAt),
+    revokedAt: isoOrNull(t.revokedAt),
+  };
+}
+
+export function tenantDto(t: Tenant): TenantDto {
+  return { id: t.id, slug: t.slug, name: t.name, createdAt: iso(t.createdAt) };
+}
+
+export function auditEventDto(e: AuditEvent): AuditEventDto {
+  return {
+    seq: e.seq,
+    id: e.id,
+    at: iso(e.at),
+    actor: e.actor,
+    action: e.action,
+    entityType: e.entityType,
+    entityId: e.entityId,
+    before: e.before,
+    after: e.after,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
+}

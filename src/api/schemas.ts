@@ -1,0 +1,232 @@
+import { type Static, type TSchema, Type } from 'typebox';
+import { roles } from '../domain/access.js';
+import {
+  approvalDecisions,
+  approvalStates,
+  attachmentKinds,
+  changeStates,
+  changeTypes,
+  closeCategories,
+  customerImpacts,
+  deploymentImpacts,
+  environmentPurposes,
+  priorities,
+  riskLevels,
+} from '../domain/change-request.js';
+import { ChainBreakKinds } from './chain-break-kinds.js';
+
+/** JSON shapes of the HTTP API (and of the CLI's --json): camelCase keys, snake_case enum values, ISO times. */
+
+const Enum = <const T extends readonly string[]>(values: T) => Type.Enum([...values] as T[number][]);
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Time = Type.String({ format: 'date-time' });
+
+export const ChangeRequestSchema = Type.Object(
+  {
+    id: Type.String(),
+    number: Type.String({ description: 'Per-tenant human number, e.g. CHG0000042' }),
+    type: Enum(changeTypes),
+    state: Enum(changeStates),
+    approval: Enum(approvalStates),
+    closeCategory: Nullable(Enum(closeCategories)),
+    closeNotes: Nullable(Type.String()),
+    title: Type.String(),
+    environment: Nullable(Type.String()),
+    region: Nullable(Type.String()),
+    priority: Enum(priorities),
+    assignee: Type.String(),
+    description: Nullable(Type.String()),
+    purpose: Nullable(Type.String()),
+    impact: Nullable(Type.String()),
+    customerImpact: Enum(customerImpacts),
+    deploymentImpact: Enum(deploymentImpacts),
+    backoutPlan: Nullable(Type.String()),
+    risk: Nullable(Enum(riskLevels)),
+    plannedStart: Nullable(Time),
+    plannedEnd: Nullable(Time),
+    outageMinutes: Type.Integer(),
+    targetEnvironmentPurpose: Nullable(Enum(environmentPurposes)),
+    targetEnvironmentDetail: Nullable(Type.String()),
+    deploymentReady: Nullable(Type.Boolean()),
+    targetFingerprint: Nullable(Type.String()),
+    pipelineRunId: Nullable(Type.String()),
+    requestedBy: Type.String(),
+    createdAt: Time,
+    updatedAt: Time,
+    closedAt: Nullable(Time),
+  },
+  { $id: 'ChangeRequest' },
+);
+
+export const ApprovalSchema = Type.Object({
+  id: Type.String(),
+  approver: Type.String(),
+  decision: Enum(approvalDecisions),
+  comment: Nullable(Type.String()),
+  decidedAt: Time,
+});
+
+export const CommentSchema = Type.Object({
+  id: Type.String(),
+  author: Type.String(),
+  body: Type.String(),
+  createdAt: Time,
+});
+
+export const AttachmentSchema = Type.Object({
+  id: Type.String(),
+  kind: Enum(attachmentKinds),
+  name: Type.String(),
+  mediaType: Type.String(),
+  sha256: Type.String(),
+  size: Type.Integer(),
+  createdBy: Type.String(),
+  createdAt: Time,
+});
+
+export const ChangeRequestDetailSchema = Type.Intersect([
+  ChangeRequestSchema,
+  Type.Object({
+    approvals: Type.Array(ApprovalSchema),
+    comments: Type.Array(CommentSchema),
+    attachments: Type.Array(AttachmentSchema),
+  }),
+]);
+
+export const ChangeRequestPageSchema = Type.Object({
+  items: Type.Array(ChangeRequestSchema),
+  nextCursor: Nullable(Type.String()),
+});
+
+const editableFields = {
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  environment: Type.String({ minLength: 1 }),
+  region: Type.String({ minLength: 1 }),
+  priority: Enum(priorities),
+  assignee: Type.String({ description: 'Email address of the person who implements the change' }),
+  description: Type.String(),
+  purpose: Type.String(),
+  impact: Type.String(),
+  customerImpact: Enum(customerImpacts),
+  deploymentImpact: Enum(deploymentImpacts),
+  backoutPlan: Type.String(),
+  risk: Enum(riskLevels),
+  plannedStart: Time,
+  plannedEnd: Time,
+  outageMinutes: Type.Integer({ minimum: 0 }),
+};
+
+export const ChangeCreateSchema = Type.Object(
+  {
+    type: Type.Optional(Enum(changeTypes)),
+    ...Object.fromEntries(
+      Object.entries(editableFields).map(([k, v]) => [
+        k,
+        ['priority', 'assignee', 'customerImpact', 'deploymentImpact'].includes(k)
+          ? v
+          : Type.Optional(Nullable(v)),
+      ]),
+    ),
+  } as Record<string, TSchema>,
+  { additionalProperties: false },
+);
+
+export const ChangeUpdateSchema = Type.Object(
+  Object.fromEntries(
+    Object.entries(editableFields).map(([k, v]) => [k, Type.Optional(Nullable(v))]),
+  ) as Record<string, TSchema>,
+  {
+    additionalProperties: false,
+    description: 'A value sets the field, an absent key leaves it, null clears it.',
+  },
+);
+
+export const EnvironmentSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  purpose: Enum(environmentPurposes),
+  detail: Nullable(Type.String()),
+  createdAt: Time,
+});
+
+export const TokenSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Enum(roles),
+  prefix: Type.String({ description: 'First characters of the secret, to recognise it' }),
+  createdBy: Type.String(),
+  createdAt: Time,
+  revokedAt: Nullable(Time),
+});
+
+export const TenantSchema = Type.Object({
+  id: Type.String(),
+  slug: Type.String(),
+  name: Type.String(),
+  createdAt: Time,
+});
+
+export const AuditEventSchema = Type.Object({
+  seq: Type.Integer(),
+  id: Type.String(),
+  at: Time,
+  actor: Type.String(),
+  action: Type.String(),
+  entityType: Type.String(),
+  entityId: Type.String(),
+  before: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  after: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  prevHash: Type.String(),
+  hash: Type.String(),
+});
+
+export const AuditVerifySchema = Type.Object({
+  ok: Type.Boolean(),
+  tenant: Type.String(),
+  count: Type.Integer(),
+  head: Type.Union([Type.Object({ seq: Type.Integer(), hash: Type.String() }), Type.Null()]),
+  firstBad: Type.Union([
+    Type.Object({
+      kind: Enum(ChainBreakKinds),
+      seq: Type.Integer(),
+      id: Nullable(Type.String()),
+      message: Type.String(),
+    }),
+    Type.Null(),
+  ]),
+  checkpoint: Type.Optional(
+    Type.Object({ sequence: Type.Integer(), ok: Type.Boolean(), message: Type.String() }),
+  ),
+});
+
+export const CheckpointSchema = Type.Object({
+  format: Type.Literal('changegate-audit-checkpoint/v1'),
+  tenant: Type.String(),
+  sequence: Type.Integer(),
+  hash: Type.String(),
+  time: Type.String(),
+  keyId: Type.String(),
+  publicKey: Type.String(),
+  signature: Type.String(),
+});
+
+export const ErrorSchema = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Record(Type.String(), Type.Unknown()),
+  }),
+});
+
+export type ChangeRequestDto = Static<typeof ChangeRequestSchema>;
+export type ChangeRequestDetailDto = Static<typeof ChangeRequestDetailSchema>;
+export type ChangeRequestPageDto = Static<typeof ChangeRequestPageSchema>;
+export type ApprovalDto = Static<typeof ApprovalSchema>;
+export type CommentDto = Static<typeof CommentSchema>;
+export type AttachmentDto = Static<typeof AttachmentSchema>;
+export type EnvironmentDto = Static<typeof EnvironmentSchema>;
+export type TokenDto = Static<typeof TokenSchema>;
+export type TenantDto = Static<typeof TenantSchema>;
+export type AuditEventDto = Static<typeof AuditEventSchema>;
+export type AuditVerifyDto = Static<typeof AuditVerifySchema>;
+export type CheckpointDto = Static<typeof CheckpointSchema>;

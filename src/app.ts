@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { monotonicFactory } from 'ulid';
+import type { AppConfig } from './config.js';
+import { ensureDefaultTenant } from './services/access/tenant-service.js';
+import {
+  type CheckpointSigner,
+  generateSignerPem,
+  signerFromPem,
+} from './services/audit/audit-checkpoint.js';
+import type { ServiceDeps } from './services/context.js';
+import { openDatabase } from './store/database.js';
+import { migrateToLatest } from './store/migrate.js';
+
+export interface App {
+  deps: ServiceDeps;
+  config: AppConfig;
+  /** The checkpoint signing key, created on first use and kept outside the database. */
+  signer(): CheckpointSigner;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  now?: () => number;
+  newId?: () => string;
+  logger?: Logger;
+}
+
+/** The composition root: `serve` and the CLI's local mode both start here. Migrates on open. */
+export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<App> {
+  const opened = openDatabase(config.database);
+  const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
+  const deps: ServiceDeps = {
+    db: opened.db,
+    dialect: opened.dialect,
+    now: options.now ?? Date.now,
+    newId: options.newId ?? monotonicFactory(),
+    logger,
+    limits: { maxAttachmentBytes: config.maxAttachmentBytes },
+  };
+  try {
+    await migrateToLatest(opened.db, opened.dialect);
+    await ensureDefaultTenant(deps);
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  let signer: CheckpointSigner | undefined;
+  return {
+    deps,
+    config,
+    signer: () => {
+      signer ??= loadSigner(config.auditKeyPath);
+      return signer;
+    },
+    close: () => opened.close(),
+  };
+}
+
+function loadSigner(path: string): CheckpointSigner {
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    // wx: never overwrite a key another process created meanwhile.
+    try {
+      writeFileSync(path, generateSignerPem(), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return signerFromPem(readFileSync(path, 'utf8'));
+}

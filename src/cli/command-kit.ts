@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import type { ChangegateApi } from '../client/changegate-api.js';
+import { AppError } from '../domain/errors.js';
+import { printJson, printLines } from './output.js';
+import { type GlobalOptions, Runtime } from './runtime.js';
+
+export type Options = Record<string, unknown> & GlobalOptions;
+
+export interface Invocation {
+  api: () => Promise<ChangegateApi>;
+  options: Options;
+  runtime: Runtime;
+}
+
+/**
+ * Wraps a command's work: opens local or remote mode, then prints the result as JSON (--json) or
+ * through `human`. Errors propagate to main, which maps them to exit codes.
+ */
+export function run<R>(
+  work: (inv: Invocation, ...args: string[]) => Promise<R>,
+  human: (result: R, options: Options) => string[],
+) {
+  return async (...args: unknown[]) => {
+    const command = args.at(-1) as Command;
+    const options = command.optsWithGlobals() as Options;
+    const positional = args.slice(0, -2).filter((a): a is string => typeof a === 'string');
+    const runtime = new Runtime(options);
+    try {
+      const result = await work({ api: () => runtime.api(), options, runtime }, ...positional);
+      if (options.json) printJson(result);
+      else printLines(human(result, options));
+    } finally {
+      await runtime.close();
+    }
+  };
+}
+
+/** Repeatable or comma-separated flag values: --state new --state assess, or --state new,assess. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ];
+}
+
+export function integerOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n))
+      throw new AppError('invalid_input', `${name}: '${value}' is not a whole number`, { field: name });
+    return n;
+  };
+}

@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import { systemTenant } from '../../domain/access.js';
+import { AppError } from '../../domain/errors.js';
+import { buildServer } from '../../server/build-server.js';
+import { requireTenant } from '../../services/access/tenant-service.js';
+import { createApiToken } from '../../services/access/token-service.js';
+import { countActiveTokens } from '../../store/api-tokens.js';
+import { integerOption, run } from '../command-kit.js';
+import { note } from '../output.js';
+import type { Runtime } from '../runtime.js';
+
+export function serverCommands(program: Command): void {
+  program
+    .command('init')
+    .description('create or upgrade the database and the default tenant (idempotent)')
+    .action(
+      run(
+        async ({ runtime }) => {
+          const app = await runtime.openApp();
+          return { database: app.config.database, dialect: app.deps.dialect, tenant: systemTenant };
+        },
+        (r) => [`database ready: ${redact(r.database)} (${r.dialect}); tenant '${r.tenant}' exists`],
+      ),
+    );
+
+  program
+    .command('serve')
+    .description('run the HTTP API')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', integerOption('port'), 8080)
+    .action(async (_opts: unknown, command: Command) => {
+      const { Runtime: RuntimeClass } = await import('../runtime.js');
+      const options = command.optsWithGlobals();
+      await serve(
+        new RuntimeClass({ ...options, db: options.db }),
+        options.host as string,
+        options.port as number,
+      );
+    });
+}
+
+/** Listens until SIGTERM/SIGINT, then stops accepting, finishes in-flight requests and closes the database. */
+async function serve(runtime: Runtime, host: string, port: number): Promise<void> {
+  if (port < 0 || port > 65535)
+    throw new AppError('invalid_input', `port: ${port} is not a port number (0-65535)`, { field: 'port' });
+  const app = await runtime.openApp();
+  const bootstrap = await bootstrapToken(runtime);
+  const fastify: FastifyInstance = await buildServer(app, {
+    logRequests: process.env.CHANGEGATE_LOG_REQUESTS === '1',
+  });
+  const address = await fastify.listen({ host, port });
+  note(`changegate listening on ${address}  (database: ${redact(app.config.database)}, ${app.deps.dialect})`);
+  note(`API: ${address}/api/v1   OpenAPI: ${address}/api/openapi.json   health: ${address}/healthz`);
+  if (bootstrap) {
+    note(
+      `first start: created admin token '${bootstrap.name}' for tenant '${systemTenant}' (shown once, stored hashed):`,
+    );
+    note(`  export CHANGEGATE_SERVER=${address} CHANGEGATE_TOKEN=${bootstrap.secret}`);
+    note(`  curl -H "Authorization: Bearer $CHANGEGATE_TOKEN" ${address}/api/v1/change-requests`);
+  } else {
+    note(
+      `authenticate with "Authorization: Bearer <token>"; create tokens with: changegate token create --name NAME --role ROLE`,
+    );
+  }
+  // For supervisors and tests: one machine-readable line on stdout.
+  process.stdout.write(`${JSON.stringify({ listening: address, pid: process.pid })}\n`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      note(`${signal}: finishing in-flight requests`);
+      fastify
+        .close()
+        .then(() => runtime.close())
+        .then(resolve, (error) => {
+          note(`shutdown error: ${(error as Error).message}`);
+          resolve();
+        });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+/** A fresh installation has no way to authenticate; print one admin token on the very first start. */
+async function bootstrapToken(runtime: Runtime): Promise<{ name: string; secret: string } | null> {
+  const app = await runtime.openApp();
+  if ((await countActiveTokens(app.deps.db)) > 0) return null;
+  const tenant = await requireTenant(app.deps, systemTenant);
+  const { token, secret } = await createApiToken(
+    app.deps,
+    { tenantId: tenant.id, tenantSlug: tenant.slug, name: 'system', role: 'admin' },
+    { name: 'bootstrap-admin', role: 'admin' },
+  );
+  return { name: token.name, secret };
+}
+
+function redact(location: string): string {
+  return location.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { AppError, exitCodeOf } from '../domain/errors.js';
+import { adminCommands } from './commands/admin-commands.js';
+import { auditCommands } from './commands/audit-commands.js';
+import { changeCommands } from './commands/change-commands.js';
+import { serverCommands } from './commands/server-commands.js';
+import { printJson } from './output.js';
+
+const program = new Command('changegate')
+  .description('Change management for CI/CD: change requests, approvals and a tamper-evident audit trail.')
+  .version('0.1.0')
+  .option('--json', 'print one JSON document on stdout')
+  .option(
+    '--db <path-or-url>',
+    'SQLite file or postgres:// URL (default ./.changegate/changegate.db, or CHANGEGATE_DB)',
+  )
+  .option('--tenant <slug>', 'tenant to act in (default: default, or CHANGEGATE_TENANT)')
+  .option('--as <actor>', 'local mode: who is acting (default: CHANGEGATE_ACTOR or the OS user)')
+  .showHelpAfterError()
+  .configureHelp({ showGlobalOptions: true })
+  .exitOverride();
+
+changeCommands(program);
+adminCommands(program);
+auditCommands(program);
+serverCommands(program);
+for (const command of program.commands) command.exitOverride().configureHelp({ showGlobalOptions: true });
+
+function fail(error: unknown): never {
+  const json = process.argv.includes('--json');
+  if (error instanceof CommanderError) {
+    // Help and version are successes; every usage error is invalid input.
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  const appError = error instanceof AppError ? error : null;
+  const code = appError ? exitCodeOf(appError.code) : 1;
+  const message = appError
+    ? appError.message
+    : `unexpected error: ${(error as Error)?.stack ?? String(error)}`;
+  if (json)
+    printJson({ error: { code: appError?.code ?? 'internal', message, details: appError?.details ?? {} } });
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(code);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  fail(error);
+}

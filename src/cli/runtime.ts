@@ -1,0 +1,50 @@
+import { type App, createApp } from '../app.js';
+import type { ChangegateApi } from '../client/changegate-api.js';
+import { localApi } from '../client/local-api.js';
+import { remoteApi } from '../client/remote-api.js';
+import { type AppConfig, loadConfig } from '../config.js';
+import { requireTenant } from '../services/access/tenant-service.js';
+
+export interface GlobalOptions {
+  json?: boolean;
+  db?: string;
+  tenant?: string;
+  as?: string;
+}
+
+/** Resolves the mode for one command: remote when CHANGEGATE_SERVER is set, else local on the database. */
+export class Runtime {
+  private app: App | undefined;
+  readonly config: AppConfig;
+
+  constructor(readonly options: GlobalOptions) {
+    this.config = loadConfig(process.env, { db: options.db, tenant: options.tenant, actor: options.as });
+  }
+
+  get remote(): boolean {
+    return this.config.server !== null && this.options.db === undefined;
+  }
+
+  async openApp(): Promise<App> {
+    this.app ??= await createApp({ ...this.config, logLevel: process.env.CHANGEGATE_LOG_LEVEL || 'warn' });
+    return this.app;
+  }
+
+  /** The port for this invocation. Locally the actor has the database in hand, so it acts as admin. */
+  async api(): Promise<ChangegateApi> {
+    if (this.remote && this.config.server)
+      return remoteApi({ server: this.config.server, token: this.config.token });
+    const app = await this.openApp();
+    const tenant = await requireTenant(app.deps, this.config.tenant);
+    return localApi(app, {
+      tenantId: tenant.id,
+      tenantSlug: tenant.slug,
+      name: this.config.actor,
+      role: 'admin',
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.app?.close();
+  }
+}

@@ -1,0 +1,84 @@
+import {
+  attachmentDto,
+  auditEventDto,
+  changeRequestDetailDto,
+  changeRequestDto,
+  commentDto,
+  environmentDto,
+  tenantDto,
+  tokenDto,
+} from '../api/dto.js';
+import type { App } from '../app.js';
+import { createTenant } from '../services/access/tenant-service.js';
+import { createApiToken, listTenantTokens, revokeToken } from '../services/access/token-service.js';
+import { createAuditCheckpoint, verifyAgainstCheckpoint } from '../services/audit/audit-checkpoint.js';
+import { readAuditLog, verifyAuditChain } from '../services/audit/audit-queries.js';
+import {
+  cancelChangeRequest,
+  closeChangeRequest,
+  decideChangeApproval,
+  requestApproval,
+  transitionChangeRequest,
+  updateChangeRequestFields,
+} from '../services/changes/change-request-actions.js';
+import { findChangeRequests, getChangeRequest } from '../services/changes/change-request-queries.js';
+import {
+  addComment,
+  attachFile,
+  listChangeAttachments,
+  readAttachment,
+} from '../services/changes/change-request-records.js';
+import { createChangeRequest } from '../services/changes/create-change-request.js';
+import type { Actor } from '../services/context.js';
+import { createEnvironment, listTenantEnvironments } from '../services/environments/environment-service.js';
+import type { ChangegateApi } from './changegate-api.js';
+
+/** The port on services: used by the CLI's local mode and by every HTTP route, so both answer alike. */
+export function localApi(app: App, actor: Actor): ChangegateApi {
+  const deps = app.deps;
+  return {
+    createChangeRequest: async (input) => changeRequestDto(await createChangeRequest(deps, actor, input)),
+    getChangeRequest: async (ref) => changeRequestDetailDto(await getChangeRequest(deps, actor, ref)),
+    listChangeRequests: async (query) => {
+      const page = await findChangeRequests(deps, actor, query);
+      return { items: page.items.map(changeRequestDto), nextCursor: page.nextCursor };
+    },
+    updateChangeRequest: async (ref, patch) =>
+      changeRequestDto(await updateChangeRequestFields(deps, actor, ref, patch)),
+    requestApproval: async (ref) => changeRequestDto(await requestApproval(deps, actor, ref)),
+    decideApproval: async (ref, decision, comment) =>
+      changeRequestDto(await decideChangeApproval(deps, actor, ref, decision, comment)),
+    transitionChangeRequest: async (ref, to) =>
+      changeRequestDto(await transitionChangeRequest(deps, actor, ref, to)),
+    commentOnChangeRequest: async (ref, body) => commentDto(await addComment(deps, actor, ref, body)),
+    attachToChangeRequest: async (ref, upload) => attachmentDto(await attachFile(deps, actor, ref, upload)),
+    listAttachments: async (ref) => (await listChangeAttachments(deps, actor, ref)).map(attachmentDto),
+    downloadAttachment: async (ref, id) => {
+      const found = await readAttachment(deps, actor, ref, id);
+      return { attachment: attachmentDto(found.attachment), content: found.content };
+    },
+    closeChangeRequest: async (ref, category, notes) =>
+      changeRequestDto(await closeChangeRequest(deps, actor, ref, category, notes)),
+    cancelChangeRequest: async (ref, reason) =>
+      changeRequestDto(await cancelChangeRequest(deps, actor, ref, reason)),
+
+    createEnvironment: async (input) => environmentDto(await createEnvironment(deps, actor, input)),
+    listEnvironments: async () => (await listTenantEnvironments(deps, actor)).map(environmentDto),
+
+    auditLog: async (query) => (await readAuditLog(deps, actor, query)).map(auditEventDto),
+    auditVerify: async (checkpoint) =>
+      checkpoint === undefined
+        ? verifyAuditChain(deps, actor)
+        : verifyAgainstCheckpoint(deps, actor, app.signer(), checkpoint),
+    auditCheckpoint: () => createAuditCheckpoint(deps, actor, app.signer()),
+
+    createToken: async (input) => {
+      const created = await createApiToken(deps, actor, input);
+      return { token: tokenDto(created.token), secret: created.secret };
+    },
+    listTokens: async () => (await listTenantTokens(deps, actor)).map(tokenDto),
+    revokeToken: async (ref) => tokenDto(await revokeToken(deps, actor, ref)),
+
+    createTenant: async (input) => tenantDto(await createTenant(deps, actor.name, input)),
+  };
+}

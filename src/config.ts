@@ -1,0 +1,48 @@
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+
+/** Everything changegate reads from its environment, read once here and nowhere else. */
+export interface AppConfig {
+  database: string;
+  dataDir: string;
+  auditKeyPath: string;
+  maxAttachmentBytes: number;
+  logLevel: string;
+  /** Remote mode: the CLI talks to this server instead of the database. */
+  server: string | null;
+  token: string | null;
+  tenant: string;
+  actor: string;
+}
+
+export interface ConfigOverrides {
+  db?: string;
+  tenant?: string;
+  actor?: string;
+}
+
+export const defaultMaxAttachmentBytes = 10 * 1024 * 1024;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): AppConfig {
+  const dataDir = env.CHANGEGATE_HOME || './.changegate';
+  const maxBytes = Number(env.CHANGEGATE_MAX_ATTACHMENT_BYTES || defaultMaxAttachmentBytes);
+  return {
+    database: overrides.db || env.CHANGEGATE_DB || join(dataDir, 'changegate.db'),
+    dataDir,
+    auditKeyPath: env.CHANGEGATE_AUDIT_KEY || join(dataDir, 'audit-signing-key.pem'),
+    maxAttachmentBytes: Number.isInteger(maxBytes) && maxBytes > 0 ? maxBytes : defaultMaxAttachmentBytes,
+    logLevel: env.CHANGEGATE_LOG_LEVEL || 'info',
+    server: env.CHANGEGATE_SERVER || null,
+    token: env.CHANGEGATE_TOKEN || null,
+    tenant: overrides.tenant || env.CHANGEGATE_TENANT || 'default',
+    actor: overrides.actor || env.CHANGEGATE_ACTOR || osUser(),
+  };
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,71 @@
+/** Roles of DESIGN.md §7 and the one table that says what each may do. Every route checks it. */
+
+export const roles = [
+  'viewer',
+  'requester',
+  'approver',
+  'change_manager',
+  'auditor',
+  'admin',
+  'pipeline',
+] as const;
+export type Role = (typeof roles)[number];
+
+export const permissions = [
+  'change:read',
+  'change:create',
+  'change:update',
+  'change:comment',
+  'change:attach',
+  'change:request_approval',
+  'change:approve',
+  'change:transition',
+  'change:close',
+  'change:cancel',
+  'environment:read',
+  'environment:manage',
+  'audit:read',
+  'audit:verify',
+  'audit:checkpoint',
+  'token:manage',
+  'tenant:manage',
+] as const;
+export type Permission = (typeof permissions)[number];
+
+const read: Permission[] = ['change:read', 'environment:read'];
+const request: Permission[] = [
+  ...read,
+  'change:create',
+  'change:update',
+  'change:comment',
+  'change:attach',
+  'change:request_approval',
+  'change:cancel',
+];
+const audit: Permission[] = ['audit:read', 'audit:verify'];
+
+export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
+  viewer: read,
+  requester: request,
+  approver: [...read, 'change:comment', 'change:approve'],
+  change_manager: [
+    ...request,
+    'change:approve',
+    'change:transition',
+    'change:close',
+    'environment:manage',
+    ...audit,
+  ],
+  auditor: [...read, ...audit, 'audit:checkpoint'],
+  pipeline: [...request, 'change:transition', 'change:close'],
+  // tenant:manage is granted by role here but only honoured for admins of the default tenant (see can()).
+  admin: [...permissions],
+};
+
+export const systemTenant = 'default';
+
+/** Whether a principal may do something. Creating tenants is reserved to admins of the default tenant. */
+export function can(principal: { role: Role; tenantSlug: string }, permission: Permission): boolean {
+  if (permission === 'tenant:manage' && principal.tenantSlug !== systemTenant) return false;
+  return rolePermissions[principal.role].includes(permission);
+}

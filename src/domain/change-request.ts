@@ -1,0 +1,135 @@
+/** Change request model of DESIGN.md §4: the enumerations and the shape services and stores agree on. */
+
+export const changeTypes = ['standard', 'normal', 'emergency'] as const;
+export type ChangeType = (typeof changeTypes)[number];
+
+export const changeStates = [
+  'new',
+  'assess',
+  'authorize',
+  'scheduled',
+  'implement',
+  'review',
+  'closed',
+  'canceled',
+] as const;
+export type ChangeState = (typeof changeStates)[number];
+
+export const approvalStates = [
+  'not_requested',
+  'requested',
+  'approved',
+  'rejected',
+  'retro_pending',
+] as const;
+export type ApprovalState = (typeof approvalStates)[number];
+
+export const closeCategories = ['successful', 'successful_with_issues', 'unsuccessful', 'cancelled'] as const;
+export type CloseCategory = (typeof closeCategories)[number];
+
+export const priorities = ['critical', 'high', 'moderate', 'low', 'planning'] as const;
+export type Priority = (typeof priorities)[number];
+
+export const customerImpacts = ['critical', 'high', 'moderate', 'low', 'no_impact'] as const;
+export type CustomerImpact = (typeof customerImpacts)[number];
+
+export const deploymentImpacts = ['small', 'large'] as const;
+export type DeploymentImpact = (typeof deploymentImpacts)[number];
+
+export const riskLevels = ['low', 'moderate', 'high', 'critical'] as const;
+export type RiskLevel = (typeof riskLevels)[number];
+
+export const environmentPurposes = ['production', 'pre_prod'] as const;
+export type EnvironmentPurpose = (typeof environmentPurposes)[number];
+
+export const attachmentKinds = [
+  'deployment_bom',
+  'delta_summary',
+  'evidence_checks_config',
+  'compliance_profile',
+  'closing_summary',
+  'merged_sbom',
+  'rollback_logs',
+  'other',
+] as const;
+export type AttachmentKind = (typeof attachmentKinds)[number];
+
+export const approvalDecisions = ['approved', 'rejected'] as const;
+export type ApprovalDecision = (typeof approvalDecisions)[number];
+
+/** The fields a requester (or the pipeline, from a promotion) fills in; all optional ones may be null. */
+export interface ChangeFields {
+  title: string;
+  environment: string | null;
+  region: string | null;
+  priority: Priority;
+  assignee: string;
+  description: string | null;
+  purpose: string | null;
+  impact: string | null;
+  customerImpact: CustomerImpact;
+  deploymentImpact: DeploymentImpact;
+  backoutPlan: string | null;
+  risk: RiskLevel | null;
+  plannedStart: number | null;
+  plannedEnd: number | null;
+  outageMinutes: number;
+}
+
+export interface ChangeRequest extends ChangeFields {
+  id: string;
+  tenantId: string;
+  number: string;
+  type: ChangeType;
+  state: ChangeState;
+  approval: ApprovalState;
+  closeCategory: CloseCategory | null;
+  closeNotes: string | null;
+  targetEnvironmentPurpose: EnvironmentPurpose | null;
+  targetEnvironmentDetail: string | null;
+  deploymentReady: boolean | null;
+  targetFingerprint: string | null;
+  pipelineRunId: string | null;
+  requestedBy: string;
+  createdAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+}
+
+export interface Approval {
+  id: string;
+  changeRequestId: string;
+  approver: string;
+  decision: ApprovalDecision;
+  comment: string | null;
+  decidedAt: number;
+}
+
+export interface Comment {
+  id: string;
+  changeRequestId: string;
+  author: string;
+  body: string;
+  createdAt: number;
+}
+
+export interface Attachment {
+  id: string;
+  changeRequestId: string;
+  kind: AttachmentKind;
+  name: string;
+  mediaType: string;
+  sha256: string;
+  size: number;
+  createdBy: string;
+  createdAt: number;
+}
+
+/** Human numbers are per tenant: CHG0000042. */
+export function formatChangeNumber(n: number): string {
+  return `CHG${String(n).padStart(7, '0')}`;
+}
+
+export function isChangeNumber(ref: string): boolean {
+  return /^CHG\d{7,}$/.test(ref);
+}

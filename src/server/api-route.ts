@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
+import type { App } from '../app.js';
+import type { ChangegateApi } from '../client/changegate-api.js';
+import { localApi } from '../client/local-api.js';
+import { can, type Permission } from '../domain/access.js';
+import { AppError } from '../domain/errors.js';
+import { authenticateToken } from '../services/access/token-service.js';
+import type { Actor } from '../services/context.js';
+import { inTransaction } from '../store/database.js';
+import {
+  claimIdempotencyKey,
+  findIdempotentResponse,
+  saveIdempotentResponse,
+} from '../store/idempotency-keys.js';
+import { sendError } from './http-errors.js';
+
+export interface ApiRoute {
+  method: HTTPMethods;
+  url: string;
+  /** Every route names the permission it needs; there is no way to declare one without. */
+  permission: Permission;
+  schema: FastifySchema;
+  status?: number;
+  handler: (
+    api: ChangegateApi,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    actor: Actor,
+  ) => Promise<unknown>;
+}
+
+const bearer = /^Bearer\s+(\S+)$/i;
+
+async function authenticate(app: App, request: FastifyRequest): Promise<Actor> {
+  const match = bearer.exec(request.headers.authorization ?? '');
+  if (!match?.[1]) {
+    throw new AppError(
+      'unauthenticated',
+      'send an API token as "Authorization: Bearer <token>" (create one with `changegate token create`)',
+    );
+  }
+  const actor = await authenticateToken(app.deps, match[1]);
+  if (!actor) throw new AppError('unauthenticated', 'the API token is unknown or revoked');
+  return actor;
+}
+
+function requestHash(request: FastifyRequest): string {
+  const body = Buffer.isBuffer(request.body)
+    ? request.body.toString('base64')
+    : canonicalize(request.body ?? null);
+  return createHash('sha256')
+    .update(`${request.method} ${request.url}\n${request.headers['content-type'] ?? ''}\n${body}`)
+    .digest('hex');
+}
+
+/**
+ * Registers an /api/v1 route: authenticate, check the role's permission, run the handler on the
+ * local port for this actor. A POST with an Idempotency-Key runs in one transaction with the key
+ * record, so the write and its remembered response commit together or not at all.
+ */
+export function apiRoute(fastify: FastifyInstance, app: App, route: ApiRoute): void {
+  fastify.route({
+    method: route.method,
+    url: route.url,
+    schema: { security: [{ bearerAuth: [] }], ...route.schema },
+    handler: async (request, reply) => {
+      try {
+        const actor = await authenticate(app, request);
+        if (!can({ role: actor.role, tenantSlug: actor.tenantSlug }, route.permission)) {
+          throw new AppError(
+            'forbidden',
+            `role '${actor.role}' may not ${route.permission.replace(':', ' ')}`,
+            {
+              permission: route.permission,
+            },
+          );
+        }
+        const key = request.headers['idempotency-key'];
+        if (route.method === 'POST' && typeof key === 'string' && key !== '') {
+          return await idempotent(app, route, request, reply, actor, key);
+        }
+        const result = await route.handler(localApi(app, actor), request, reply, actor);
+        if (reply.sent) return reply;
+        return reply.status(route.status ?? 200).send(result);
+      } catch (error) {
+        return sendError(reply, request, error);
+      }
+    },
+  });
+}
+
+async function idempotent(
+  app: App,
+  route: ApiRoute,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  actor: Actor,
+  key: string,
+) {
+  if (key.length > 200)
+    throw new AppError('invalid_input', 'Idempotency-Key: at most 200 characters', {
+      field: 'Idempotency-Key',
+    });
+  const hash = requestHash(request);
+  const outcome = await inTransaction(app.deps.db, async (tx) => {
+    if (!(await claimIdempotencyKey(tx, actor.tenantId, key, hash, app.deps.now()))) {
+      const stored = await findIdempotentResponse(tx, actor.tenantId, key);
+      if (!stored || stored.requestHash !== hash) {
+        throw new AppError(
+          'idempotency_conflict',
+          `Idempotency-Key '${key}' was already used for a different request; use a new key`,
+          {
+            field: 'Idempotency-Key',
+          },
+        );
+      }
+      return { replayed: true, status: stored.statusCode, body: stored.body };
+    }
+    const scoped: App = { ...app, deps: { ...app.deps, db: tx } };
+    const body = await route.handler(localApi(scoped, actor), request, reply, actor);
+    const status = route.status ?? 200;
+    await saveIdempotentResponse(tx, actor.tenantId, key, status, body);
+    return { replayed: false, status, body };
+  });
+  if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.status(outcome.status).send(outcome.body);
+}

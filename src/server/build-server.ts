@@ -1,0 +1,85 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { App } from '../app.js';
+import { AppError } from '../domain/errors.js';
+import { sendError } from './http-errors.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { auditRoutes } from './routes/audit-routes.js';
+import { changeRequestRoutes } from './routes/change-request-routes.js';
+
+export interface ServerOptions {
+  /** Fastify's request log; off in tests and benchmarks. */
+  logRequests?: boolean;
+}
+
+/** Builds the HTTP server without listening, so tests can `inject` and `serve` can `listen`. */
+export async function buildServer(app: App, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const fastify = Fastify({
+    loggerInstance: (options.logRequests ? app.deps.logger : undefined) as FastifyBaseLogger | undefined,
+    // Unknown fields are an error, not silently dropped; query strings may repeat (?state=a&state=b).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+
+  await fastify.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'changegate API',
+        version: '1',
+        description: 'Change requests, their approvals and evidence, and a tamper-evident audit trail.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+
+  fastify.setErrorHandler((error, request, reply) => {
+    const code = (error as { code?: string }).code;
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' && request.url.includes('/attachments')) {
+      const limit = app.config.maxAttachmentBytes;
+      return sendError(
+        reply,
+        request,
+        new AppError(
+          'payload_too_large',
+          `attachment is larger than the limit of ${limit} bytes (CHANGEGATE_MAX_ATTACHMENT_BYTES)`,
+          {
+            field: 'content',
+            limit,
+          },
+        ),
+      );
+    }
+    return sendError(reply, request, error);
+  });
+  fastify.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      request,
+      new AppError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+
+  fastify.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  fastify.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
+    try {
+      await app.deps.db.selectFrom('tenants').select('id').limit(1).execute();
+      return { status: 'ready' };
+    } catch (error) {
+      return sendError(
+        reply,
+        request,
+        new AppError('unavailable', `database is not reachable: ${(error as Error).message}`),
+      );
+    }
+  });
+  fastify.get('/api/openapi.json', { schema: { hide: true } }, async () => fastify.swagger());
+
+  changeRequestRoutes(fastify, app);
+  auditRoutes(fastify, app);
+  adminRoutes(fastify, app);
+
+  await fastify.ready();
+  return fastify;
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { AuditEventSchema, AuditVerifySchema, CheckpointSchema, ErrorSchema } from '../../api/schemas.js';
+import type { App } from '../../app.js';
+import { apiRoute } from '../api-route.js';
+
+const tags = ['audit'];
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+
+export function auditRoutes(fastify: FastifyInstance, app: App): void {
+  apiRoute(fastify, app, {
+    method: 'GET',
+    url: '/api/v1/audit/events',
+    permission: 'audit:read',
+    schema: {
+      tags,
+      summary: 'Audit events in sequence order',
+      querystring: Type.Object(
+        {
+          cr: Type.Optional(Type.String({ description: 'Only events about this CR (number or id)' })),
+          afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 200: Type.Array(AuditEventSchema), ...errors },
+    },
+    handler: (api, req) => {
+      const q = req.query as { cr?: string; afterSeq?: number; limit?: number };
+      return api.auditLog({ changeRequest: q.cr, afterSeq: q.afterSeq, limit: q.limit });
+    },
+  });
+
+  apiRoute(fastify, app, {
+    method: 'GET',
+    url: '/api/v1/audit/verify',
+    permission: 'audit:verify',
+    schema: { tags, summary: 'Verify the whole hash chain', response: { 200: AuditVerifySchema, ...errors } },
+    handler: (api) => api.auditVerify(),
+  });
+
+  apiRoute(fastify, app, {
+    method: 'POST',
+    url: '/api/v1/audit/verify',
+    permission: 'audit:verify',
+    schema: {
+      tags,
+      summary: 'Verify the chain and that it still passes through a signed checkpoint',
+      body: Type.Object({ checkpoint: CheckpointSchema }, { additionalProperties: false }),
+      response: { 200: AuditVerifySchema, ...errors },
+    },
+    handler: (api, req) => api.auditVerify((req.body as { checkpoint: unknown }).checkpoint),
+  });
+
+  apiRoute(fastify, app, {
+    method: 'POST',
+    url: '/api/v1/audit/checkpoints',
+    permission: 'audit:checkpoint',
+    status: 201,
+    schema: {
+      tags,
+      summary: 'Sign the current head of the chain (Ed25519)',
+      response: { 201: CheckpointSchema, ...errors },
+    },
+    handler: (api) => api.auditCheckpoint(),
+  });
+}

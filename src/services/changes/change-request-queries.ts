@@ -1,0 +1,107 @@
+import {
+  type Approval,
+  type ApprovalState,
+  type Attachment,
+  approvalStates,
+  type ChangeRequest,
+  type ChangeState,
+  type ChangeType,
+  type Comment,
+  changeStates,
+  changeTypes,
+} from '../../domain/change-request.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import { oneOf } from '../../domain/validate.js';
+import { listApprovals, listAttachments, listComments } from '../../store/change-activity.js';
+import { findChangeRequest, listChangeRequests } from '../../store/change-requests.js';
+import type { Actor, ServiceDeps } from '../context.js';
+
+/** A CR with everything that hangs off it: what `cr get` and `GET …/change-requests/{id}` show. */
+export interface ChangeRequestDetail {
+  changeRequest: ChangeRequest;
+  approvals: Approval[];
+  comments: Comment[];
+  attachments: Attachment[];
+}
+
+export async function getChangeRequest(
+  deps: ServiceDeps,
+  actor: Actor,
+  ref: string,
+): Promise<ChangeRequestDetail> {
+  const cr = await findChangeRequest(deps.db, actor.tenantId, ref);
+  if (!cr) throw notFound('change request', ref);
+  const [approvals, comments, attachments] = await Promise.all([
+    listApprovals(deps.db, actor.tenantId, cr.id),
+    listComments(deps.db, actor.tenantId, cr.id),
+    listAttachments(deps.db, actor.tenantId, cr.id),
+  ]);
+  return { changeRequest: cr, approvals, comments, attachments };
+}
+
+export interface ListQuery {
+  state?: unknown[];
+  environment?: unknown[];
+  type?: unknown[];
+  approval?: unknown[];
+  q?: unknown;
+  limit?: unknown;
+  cursor?: unknown;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export const maxPageSize = 200;
+
+export async function findChangeRequests(
+  deps: ServiceDeps,
+  actor: Actor,
+  query: ListQuery,
+): Promise<Page<ChangeRequest>> {
+  const limit = query.limit === undefined ? 50 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
+    throw new AppError(
+      'invalid_input',
+      `limit: '${String(query.limit)}' must be a whole number from 1 to ${maxPageSize}`,
+      {
+        field: 'limit',
+      },
+    );
+  }
+  const beforeId =
+    query.cursor === undefined || query.cursor === '' ? undefined : decodeCursor(String(query.cursor));
+  const items = await listChangeRequests(deps.db, actor.tenantId, {
+    state: query.state?.map((v) => oneOf<ChangeState>('state', v, changeStates)),
+    environment: query.environment?.map(String),
+    type: query.type?.map((v) => oneOf<ChangeType>('type', v, changeTypes)),
+    approval: query.approval?.map((v) => oneOf<ApprovalState>('approval', v, approvalStates)),
+    text: query.q === undefined || query.q === '' ? undefined : String(query.q),
+    beforeId,
+    limit: limit + 1,
+  });
+  const more = items.length > limit;
+  const page = more ? items.slice(0, limit) : items;
+  const last = page.at(-1);
+  return { items: page, nextCursor: more && last ? encodeCursor(last.id) : null };
+}
+
+function encodeCursor(id: string): string {
+  return Buffer.from(`cr:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  if (!text.startsWith('cr:') || text.length < 4) {
+    throw new AppError(
+      'invalid_input',
+      'cursor: not a cursor from a previous page; pass nextCursor back unchanged',
+      {
+        field: 'cursor',
+      },
+    );
+  }
+  return text.slice(3);
+}

@@ -1,0 +1,65 @@
+import { type ChangeRequest, formatChangeNumber } from '../../domain/change-request.js';
+import { type ChangeCreateInput, validateChangeCreate } from '../../domain/change-request-input.js';
+import { insertChangeRequest } from '../../store/change-requests.js';
+import { nextCounterValue } from '../../store/counters.js';
+import { inTransaction } from '../../store/database.js';
+import { findEnvironment } from '../../store/environments.js';
+import { recordAudit } from '../audit/record-audit.js';
+import type { Actor, ServiceDeps } from '../context.js';
+import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
+
+/** Pipeline facts a CR may be created with; set by the pipeline, not by people. */
+export interface PipelineFacts {
+  deploymentReady?: boolean | null;
+  targetFingerprint?: string | null;
+  pipelineRunId?: string | null;
+}
+
+export async function createChangeRequest(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: ChangeCreateInput,
+  facts: PipelineFacts = {},
+): Promise<ChangeRequest> {
+  const { type, fields } = validateChangeCreate(input);
+  return inTransaction(deps.db, async (tx) => {
+    let purpose: ChangeRequest['targetEnvironmentPurpose'] = null;
+    let detail: string | null = null;
+    if (fields.environment !== null) {
+      const env = await findEnvironment(tx, actor.tenantId, fields.environment);
+      if (!env) throw unknownEnvironment(fields.environment, await environmentNames(tx, actor));
+      purpose = env.purpose;
+      detail = env.detail;
+    }
+    const now = deps.now();
+    const cr: ChangeRequest = {
+      id: deps.newId(),
+      tenantId: actor.tenantId,
+      number: formatChangeNumber(await nextCounterValue(tx, actor.tenantId, 'change_request')),
+      type,
+      state: 'new',
+      approval: 'not_requested',
+      closeCategory: null,
+      closeNotes: null,
+      ...fields,
+      targetEnvironmentPurpose: purpose,
+      targetEnvironmentDetail: detail,
+      deploymentReady: facts.deploymentReady ?? null,
+      targetFingerprint: facts.targetFingerprint ?? null,
+      pipelineRunId: facts.pipelineRunId ?? null,
+      requestedBy: actor.name,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+    };
+    await insertChangeRequest(tx, cr);
+    const { tenantId: _t, updatedAt: _u, ...audited } = cr;
+    await recordAudit(tx, deps, actor, {
+      action: 'change_request.created',
+      entityType: 'change_request',
+      entityId: cr.id,
+      after: audited,
+    });
+    return cr;
+  });
+}

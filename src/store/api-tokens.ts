@@ -1,0 +1,93 @@
+import type { Role } from '../domain/access.js';
+import type { ApiToken } from '../domain/tenant.js';
+import type { DbOrTx } from './database.js';
+import type { ApiTokensTable } from './schema.js';
+
+function toApiToken(r: Omit<ApiTokensTable, 'secret_hash'>): ApiToken {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    name: r.name,
+    role: r.role as Role,
+    prefix: r.prefix,
+    createdBy: r.created_by,
+    createdAt: Number(r.created_at),
+    revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+  };
+}
+
+const publicColumns = [
+  'id',
+  'tenant_id',
+  'name',
+  'role',
+  'prefix',
+  'created_by',
+  'created_at',
+  'revoked_at',
+] as const;
+
+export async function insertApiToken(db: DbOrTx, token: ApiToken, secretHash: string): Promise<void> {
+  await db
+    .insertInto('api_tokens')
+    .values({
+      id: token.id,
+      tenant_id: token.tenantId,
+      name: token.name,
+      role: token.role,
+      prefix: token.prefix,
+      secret_hash: secretHash,
+      created_by: token.createdBy,
+      created_at: token.createdAt,
+      revoked_at: null,
+    })
+    .execute();
+}
+
+export async function findActiveTokenByHash(db: DbOrTx, secretHash: string): Promise<ApiToken | undefined> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .select(publicColumns)
+    .where('secret_hash', '=', secretHash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row && toApiToken(row);
+}
+
+export async function findApiToken(db: DbOrTx, tenantId: string, ref: string): Promise<ApiToken | undefined> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .select(publicColumns)
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb.or([eb('id', '=', ref), eb.and([eb('name', '=', ref), eb('revoked_at', 'is', null)])]))
+    .executeTakeFirst();
+  return row && toApiToken(row);
+}
+
+export async function listApiTokens(db: DbOrTx, tenantId: string): Promise<ApiToken[]> {
+  const rows = await db
+    .selectFrom('api_tokens')
+    .select(publicColumns)
+    .where('tenant_id', '=', tenantId)
+    .orderBy('id')
+    .execute();
+  return rows.map(toApiToken);
+}
+
+export async function revokeApiToken(db: DbOrTx, tenantId: string, id: string, at: number): Promise<void> {
+  await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function countActiveTokens(db: DbOrTx): Promise<number> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

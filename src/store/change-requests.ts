@@ -1,0 +1,157 @@
+import { type Selectable, sql } from 'kysely';
+import type {
+  ApprovalState,
+  ChangeRequest,
+  ChangeState,
+  ChangeType,
+  CloseCategory,
+  CustomerImpact,
+  DeploymentImpact,
+  EnvironmentPurpose,
+  Priority,
+  RiskLevel,
+} from '../domain/change-request.js';
+import { isChangeNumber } from '../domain/change-request.js';
+import type { DbOrTx } from './database.js';
+import type { ChangeRequestsTable } from './schema.js';
+
+export function toChangeRequest(row: Selectable<ChangeRequestsTable>): ChangeRequest {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    number: row.number,
+    type: row.type as ChangeType,
+    state: row.state as ChangeState,
+    approval: row.approval as ApprovalState,
+    closeCategory: row.close_category as CloseCategory | null,
+    closeNotes: row.close_notes,
+    title: row.title,
+    environment: row.environment,
+    region: row.region,
+    priority: row.priority as Priority,
+    assignee: row.assignee,
+    description: row.description,
+    purpose: row.purpose,
+    impact: row.impact,
+    customerImpact: row.customer_impact as CustomerImpact,
+    deploymentImpact: row.deployment_impact as DeploymentImpact,
+    backoutPlan: row.backout_plan,
+    risk: row.risk as RiskLevel | null,
+    plannedStart: row.planned_start === null ? null : Number(row.planned_start),
+    plannedEnd: row.planned_end === null ? null : Number(row.planned_end),
+    outageMinutes: Number(row.outage_minutes),
+    targetEnvironmentPurpose: row.target_environment_purpose as EnvironmentPurpose | null,
+    targetEnvironmentDetail: row.target_environment_detail,
+    deploymentReady: row.deployment_ready === null ? null : row.deployment_ready === 1,
+    targetFingerprint: row.target_fingerprint,
+    pipelineRunId: row.pipeline_run_id,
+    requestedBy: row.requested_by,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    closedAt: row.closed_at === null ? null : Number(row.closed_at),
+  };
+}
+
+const columnOf = {
+  tenantId: 'tenant_id',
+  closeCategory: 'close_category',
+  closeNotes: 'close_notes',
+  customerImpact: 'customer_impact',
+  deploymentImpact: 'deployment_impact',
+  backoutPlan: 'backout_plan',
+  plannedStart: 'planned_start',
+  plannedEnd: 'planned_end',
+  outageMinutes: 'outage_minutes',
+  targetEnvironmentPurpose: 'target_environment_purpose',
+  targetEnvironmentDetail: 'target_environment_detail',
+  deploymentReady: 'deployment_ready',
+  targetFingerprint: 'target_fingerprint',
+  pipelineRunId: 'pipeline_run_id',
+  requestedBy: 'requested_by',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  closedAt: 'closed_at',
+} as const satisfies Partial<Record<keyof ChangeRequest, keyof ChangeRequestsTable>>;
+
+/** Domain field names to columns, for inserts and partial updates alike. */
+export function toRow(cr: Partial<ChangeRequest>): Partial<ChangeRequestsTable> {
+  const row: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(cr)) {
+    const column = (columnOf as Record<string, string>)[key] ?? key;
+    row[column] = key === 'deploymentReady' && value !== null ? (value ? 1 : 0) : value;
+  }
+  return row as Partial<ChangeRequestsTable>;
+}
+
+export async function insertChangeRequest(db: DbOrTx, cr: ChangeRequest): Promise<void> {
+  await db
+    .insertInto('change_requests')
+    .values(toRow(cr) as ChangeRequestsTable)
+    .execute();
+}
+
+export async function updateChangeRequest(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+  patch: Partial<ChangeRequest>,
+): Promise<void> {
+  await db
+    .updateTable('change_requests')
+    .set(toRow(patch))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** By number (CHG0000042) or id; tenant-scoped, so another tenant's CR is simply not found. */
+export async function findChangeRequest(
+  db: DbOrTx,
+  tenantId: string,
+  ref: string,
+): Promise<ChangeRequest | undefined> {
+  const row = await db
+    .selectFrom('change_requests')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where(isChangeNumber(ref) ? 'number' : 'id', '=', ref)
+    .executeTakeFirst();
+  return row && toChangeRequest(row);
+}
+
+export interface ChangeRequestFilter {
+  state?: ChangeState[];
+  environment?: string[];
+  type?: ChangeType[];
+  approval?: ApprovalState[];
+  text?: string;
+  /** Keyset cursor: the id of the last CR of the previous page (newest first). */
+  beforeId?: string;
+  limit: number;
+}
+
+export async function listChangeRequests(
+  db: DbOrTx,
+  tenantId: string,
+  f: ChangeRequestFilter,
+): Promise<ChangeRequest[]> {
+  let q = db.selectFrom('change_requests').selectAll().where('tenant_id', '=', tenantId);
+  if (f.state?.length) q = q.where('state', 'in', f.state);
+  if (f.environment?.length) q = q.where('environment', 'in', f.environment);
+  if (f.type?.length) q = q.where('type', 'in', f.type);
+  if (f.approval?.length) q = q.where('approval', 'in', f.approval);
+  if (f.text) {
+    const pattern = `%${f.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    // Explicit ESCAPE: SQLite has no default escape character for LIKE, PostgreSQL's is the backslash.
+    q = q.where((eb) =>
+      eb.or(
+        (['title', 'description', 'number', 'assignee', 'purpose'] as const).map(
+          (col) => sql<boolean>`lower(${sql.ref(col)}) like ${pattern} escape '\\'`,
+        ),
+      ),
+    );
+  }
+  if (f.beforeId) q = q.where('id', '<', f.beforeId);
+  const rows = await q.orderBy('id', 'desc').limit(f.limit).execute();
+  return rows.map(toChangeRequest);
+}

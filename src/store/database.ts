@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type Transaction,
+} from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+export type DbOrTx = Kysely<Database> | Transaction<Database>;
+
+export interface OpenedDatabase {
+  db: Db;
+  dialect: Dialect;
+  /** Where it lives, without credentials: a file path or host/database. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export const defaultDatabasePath = './.changegate/changegate.db';
+
+export function dialectOf(target: string): Dialect {
+  return /^postgres(ql)?:\/\//.test(target) ? 'postgres' : 'sqlite';
+}
+
+/** Opens a path (SQLite, WAL, synchronous=FULL) or a postgres:// URL. The only dialect-aware code besides migrations. */
+export function openDatabase(target: string = defaultDatabasePath): OpenedDatabase {
+  return dialectOf(target) === 'postgres' ? openPostgres(target) : openSqlite(target);
+}
+
+/**
+ * SQLite's default `BEGIN` is deferred: two writers that both read first deadlock on upgrade and
+ * one fails with SQLITE_BUSY regardless of the timeout. `BEGIN IMMEDIATE` takes the write lock up
+ * front so concurrent processes (a server and a local CLI) queue behind busy_timeout instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+function openSqlite(path: string): OpenedDatabase {
+  const file = path === ':memory:' ? path : resolve(path);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 10000');
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+// int8 (bigint) columns hold epoch milliseconds, well inside Number's safe range.
+const int8 = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === int8
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+function openPostgres(url: string): OpenedDatabase {
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const u = new URL(url);
+  return { db, dialect: 'postgres', location: `${u.host}${u.pathname}`, close: () => db.destroy() };
+}
+
+/** Runs fn inside the caller's transaction if there is one, else in a new one. */
+export function inTransaction<T>(db: DbOrTx, fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db as Transaction<Database>);
+  return db.transaction().execute(fn);
+}

@@ -1,0 +1,29 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import type { Db, Dialect } from './database.js';
+import { foundation } from './migrations/0001-foundation.js';
+
+/** Migrations in order; names sort lexically, and Kysely records which ran so re-running is a no-op. */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001-foundation': foundation(dialect),
+  };
+}
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.dialect);
+  }
+}
+
+export async function migrateToLatest(db: Db, dialect: Dialect): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(
+      `database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error).message ?? error)}`,
+    );
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
