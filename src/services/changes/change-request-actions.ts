@@ -22,7 +22,7 @@ import { environmentNames, unknownEnvironment } from '../environments/environmen
 import { mutateChangeRequest } from './mutate-change-request.js';
 
 /** PATCH semantics: a value sets, an absent key leaves, null clears (required fields cannot be cleared). */
-export function updateChangeRequestFields(
+export async function updateChangeRequestFields(
   deps: ServiceDeps,
   actor: Actor,
   ref: string,
@@ -44,14 +44,14 @@ export function updateChangeRequestFields(
   });
 }
 
-export function requestApproval(deps: ServiceDeps, actor: Actor, ref: string) {
+export async function requestApproval(deps: ServiceDeps, actor: Actor, ref: string) {
   return mutateChangeRequest(deps, actor, ref, (cr) => ({
     action: 'change_request.approval_requested',
     patch: decideRequestApproval(cr),
   }));
 }
 
-export function decideChangeApproval(
+export async function decideChangeApproval(
   deps: ServiceDeps,
   actor: Actor,
   ref: string,
@@ -87,7 +87,7 @@ export function decideChangeApproval(
   });
 }
 
-export function transitionChangeRequest(deps: ServiceDeps, actor: Actor, ref: string, to: unknown) {
+export async function transitionChangeRequest(deps: ServiceDeps, actor: Actor, ref: string, to: unknown) {
   const target: ChangeState = oneOf('to', to, changeStates);
   return mutateChangeRequest(deps, actor, ref, (cr) => ({
     action: 'change_request.transitioned',
@@ -95,7 +95,7 @@ export function transitionChangeRequest(deps: ServiceDeps, actor: Actor, ref: st
   }));
 }
 
-export function closeChangeRequest(
+export async function closeChangeRequest(
   deps: ServiceDeps,
   actor: Actor,
   ref: string,
@@ -114,7 +114,7 @@ export function closeChangeRequest(
   });
 }
 
-export function cancelChangeRequest(deps: ServiceDeps, actor: Actor, ref: string, reason: unknown) {
+export async function cancelChangeRequest(deps: ServiceDeps, actor: Actor, ref: string, reason: unknown) {
   const closeNotes = reason === undefined || reason === null || reason === '' ? null : text('reason', reason);
   return mutateChangeRequest(deps, actor, ref, (cr) => {
     assertCancelable(cr);
