@@ -39,7 +39,18 @@ describe('audit chain verifier', () => {
   it('hashes key order independently (canonical JSON)', () => {
     const [e] = chain(1);
     if (!e) throw new Error('no event');
-    const reordered = { after: e.after, before: e.before, entityId: e.entityId, entityType: e.entityType, action: e.action, actor: e.actor, at: e.at, id: e.id, seq: e.seq, tenantId: e.tenantId };
+    const reordered = {
+      after: e.after,
+      before: e.before,
+      entityId: e.entityId,
+      entityType: e.entityType,
+      action: e.action,
+      actor: e.actor,
+      at: e.at,
+      id: e.id,
+      seq: e.seq,
+      tenantId: e.tenantId,
+    };
     expect(chainHash(genesisHash, reordered)).toBe(e.hash);
   });
 
@@ -50,7 +61,10 @@ describe('audit chain verifier', () => {
     expect(verify(deleted)).toMatchObject({ kind: 'missing', seq: 2 });
     const [a, b, c, d, e] = chain(5);
     if (!a || !b || !c || !d || !e) throw new Error('short chain');
-    expect(verify([a, { ...c, seq: 2 }, { ...b, seq: 3 }, d, e])).toMatchObject({ kind: 'reordered', seq: 2 });
+    expect(verify([a, { ...c, seq: 2 }, { ...b, seq: 3 }, d, e])).toMatchObject({
+      kind: 'reordered',
+      seq: 2,
+    });
     expect(verify([a, b, c])).toMatchObject({ kind: 'missing', seq: 4 });
   });
 });

@@ -1,28 +1,46 @@
 import { describe, expect, it } from 'vitest';
 import { validateChangeCreate, validateChangeUpdate } from './change-request-input.js';
 
-const base = { priority: 'low', assignee: 'Dev@Example.com', customerImpact: 'no_impact', deploymentImpact: 'large' };
+const base = {
+  priority: 'low',
+  assignee: 'Dev@Example.com',
+  customerImpact: 'no_impact',
+  deploymentImpact: 'large',
+};
 
 describe('change request input', () => {
   it('fills defaults: type normal, outage 0, a title from type and environment', () => {
     const { type, fields } = validateChangeCreate({ ...base, environment: 'prod' });
     expect(type).toBe('normal');
-    expect(fields).toMatchObject({ outageMinutes: 0, title: 'normal change to prod', assignee: 'dev@example.com', risk: null });
+    expect(fields).toMatchObject({
+      outageMinutes: 0,
+      title: 'normal change to prod',
+      assignee: 'dev@example.com',
+      risk: null,
+    });
   });
 
   it('lists every missing required field', () => {
-    expect(() => validateChangeCreate({})).toThrow('missing required fields: priority, assignee, customerImpact, deploymentImpact');
+    expect(() => validateChangeCreate({})).toThrow(
+      'missing required fields: priority, assignee, customerImpact, deploymentImpact',
+    );
   });
 
   it.each([
     [{ type: 'urgent' }, /type: 'urgent' is not valid; use one of: standard, normal, emergency/],
-    [{ customerImpact: 'none' }, /customerImpact: 'none' is not valid; use one of: critical, high, moderate, low, no_impact/],
+    [
+      { customerImpact: 'none' },
+      /customerImpact: 'none' is not valid; use one of: critical, high, moderate, low, no_impact/,
+    ],
     [{ deploymentImpact: 'medium' }, /use one of: small, large/],
     [{ risk: 'extreme' }, /risk: 'extreme' is not valid; use one of: low, moderate, high, critical/],
     [{ outageMinutes: -5 }, /outageMinutes: '-5' must be a whole number/],
     [{ outageMinutes: 1.5 }, /outageMinutes/],
     [{ assignee: 'dev@localhost' }, /not an email address/],
-    [{ plannedStart: '2026-02-02T10:00:00Z', plannedEnd: '2026-02-02T09:00:00Z' }, /plannedEnd: must be after plannedStart/],
+    [
+      { plannedStart: '2026-02-02T10:00:00Z', plannedEnd: '2026-02-02T09:00:00Z' },
+      /plannedEnd: must be after plannedStart/,
+    ],
     [{ title: '   ' }, /title: must not be empty/],
   ])('refuses %j', (input, message) => {
     expect(() => validateChangeCreate({ ...base, ...input })).toThrow(message);
@@ -30,8 +48,13 @@ describe('change request input', () => {
 
   it('patches only present keys, clears with null, and protects required fields', () => {
     const { fields } = validateChangeCreate(base);
-    expect(validateChangeUpdate({ risk: 'high', description: null }, fields)).toEqual({ risk: 'high', description: null });
-    expect(() => validateChangeUpdate({ assignee: null }, fields)).toThrow('assignee: is required and cannot be cleared');
+    expect(validateChangeUpdate({ risk: 'high', description: null }, fields)).toEqual({
+      risk: 'high',
+      description: null,
+    });
+    expect(() => validateChangeUpdate({ assignee: null }, fields)).toThrow(
+      'assignee: is required and cannot be cleared',
+    );
     expect(() => validateChangeUpdate({}, fields)).toThrow(/nothing to update/);
     expect(() => validateChangeUpdate({ state: 'closed' }, fields)).toThrow(/unknown field state/);
   });

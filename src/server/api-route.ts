@@ -14,7 +14,6 @@ import {
   findIdempotentResponse,
   saveIdempotentResponse,
 } from '../store/idempotency-keys.js';
-import { sendError } from './http-errors.js';
 
 export interface ApiRoute {
   method: HTTPMethods;
@@ -65,31 +64,35 @@ export function apiRoute(fastify: FastifyInstance, app: App, route: ApiRoute): v
     method: route.method,
     url: route.url,
     schema: { security: [{ bearerAuth: [] }], ...route.schema },
-    handler: async (request, reply) => {
-      try {
-        const actor = await authenticate(app, request);
-        if (!can({ role: actor.role, tenantSlug: actor.tenantSlug }, route.permission)) {
-          throw new AppError(
-            'forbidden',
-            `role '${actor.role}' may not ${route.permission.replace(':', ' ')}`,
-            {
-              permission: route.permission,
-            },
-          );
-        }
-        const key = request.headers['idempotency-key'];
-        if (route.method === 'POST' && typeof key === 'string' && key !== '') {
-          return await idempotent(app, route, request, reply, actor, key);
-        }
-        const result = await route.handler(localApi(app, actor), request, reply, actor);
-        if (reply.sent) return reply;
-        return reply.status(route.status ?? 200).send(result);
-      } catch (error) {
-        return sendError(reply, request, error);
+    // Who and whether before anything else, body validation included: an anonymous caller learns nothing.
+    onRequest: async (request) => {
+      const actor = await authenticate(app, request);
+      if (!can({ role: actor.role, tenantSlug: actor.tenantSlug }, route.permission)) {
+        throw new AppError(
+          'forbidden',
+          `role '${actor.role}' may not ${route.permission.replace(':', ' ')}`,
+          {
+            permission: route.permission,
+          },
+        );
       }
+      actors.set(request, actor);
+    },
+    handler: async (request, reply) => {
+      const actor = actors.get(request);
+      if (!actor) throw new AppError('unauthenticated', 'request was not authenticated');
+      const key = request.headers['idempotency-key'];
+      if (route.method === 'POST' && typeof key === 'string' && key !== '') {
+        return idempotent(app, route, request, reply, actor, key);
+      }
+      const result = await route.handler(localApi(app, actor), request, reply, actor);
+      if (reply.sent) return reply;
+      return reply.status(route.status ?? 200).send(result);
     },
   });
 }
+
+const actors = new WeakMap<FastifyRequest, Actor>();
 
 async function idempotent(
   app: App,

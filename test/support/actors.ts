@@ -4,8 +4,15 @@ import { createTenant, requireTenant } from '../../src/services/access/tenant-se
 import { createApiToken } from '../../src/services/access/token-service.js';
 import type { Actor } from '../../src/services/context.js';
 
-export async function actorIn(app: App, tenantSlug: string, name: string, role: Role = 'admin'): Promise<Actor> {
-  const tenant = await requireTenant(app.deps, tenantSlug).catch(() => createTenant(app.deps, 'test', { slug: tenantSlug }));
+export async function actorIn(
+  app: App,
+  tenantSlug: string,
+  name: string,
+  role: Role = 'admin',
+): Promise<Actor> {
+  const tenant = await requireTenant(app.deps, tenantSlug).catch(() =>
+    createTenant(app.deps, 'test', { slug: tenantSlug }),
+  );
   return { tenantId: tenant.id, tenantSlug: tenant.slug, name, role };
 }
 

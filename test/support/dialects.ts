@@ -22,7 +22,11 @@ export interface TestDatabase {
 export async function freshDatabase(dialect: TestDialect, label: string): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), `changegate-${label}-`));
   if (dialect === 'sqlite') {
-    return { url: join(dir, 'changegate.db'), dir, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: join(dir, 'changegate.db'),
+      dir,
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const pg = await createPostgresDatabase(label);
   return {
@@ -50,7 +54,10 @@ export function testConfig(db: TestDatabase, overrides: Partial<AppConfig> = {})
 export async function testApp(dialect: TestDialect, label: string, overrides: Partial<AppConfig> = {}) {
   const db = await freshDatabase(dialect, label);
   let t = Date.parse('2026-01-05T09:00:00Z');
-  const app: App = await createApp(testConfig(db, overrides), { now: () => (t += 1000), logger: pino({ level: 'silent' }) });
+  const app: App = await createApp(testConfig(db, overrides), {
+    now: () => (t += 1000),
+    logger: pino({ level: 'silent' }),
+  });
   return {
     app,
     db,

@@ -1,7 +1,8 @@
 import pg from 'pg';
 
 /** Where the PostgreSQL half of the test matrix runs: CHANGEGATE_TEST_PG, else the local server. */
-export const postgresAdminUrl = process.env.CHANGEGATE_TEST_PG || 'postgres://postgres@127.0.0.1:5432/postgres';
+export const postgresAdminUrl =
+  process.env.CHANGEGATE_TEST_PG || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export async function postgresReachable(): Promise<string | null> {
   const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 3000 });
@@ -17,7 +18,9 @@ export async function postgresReachable(): Promise<string | null> {
 }
 
 /** A throwaway database per suite, so suites run in parallel without seeing each other. */
-export async function createPostgresDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createPostgresDatabase(
+  label: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `cg_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: postgresAdminUrl });
   await admin.connect();

@@ -20,7 +20,8 @@ async function seeded(dialect: TestDialect) {
     await requestApproval(t.app.deps, actor, cr.number);
   }
   // 1 tenant.created + 6 CR events = 7; three more so there is a tail.
-  for (let i = 0; i < 3; i++) await createChangeRequest(t.app.deps, actor, { ...validChange, title: `tail ${i}` });
+  for (let i = 0; i < 3; i++)
+    await createChangeRequest(t.app.deps, actor, { ...validChange, title: `tail ${i}` });
   const db = t.app.deps.db;
   /** Runs raw SQL the way an attacker with database access would (the PostgreSQL trigger switched off). */
   const tamper = async (statements: string[]) => {
@@ -59,9 +60,15 @@ describe.each(dialects)('audit chain on %s', (dialect) => {
     const t = await seeded(dialect);
     try {
       await t.tamper([`delete from audit_events where seq = 4`]);
-      expect((await verifyAuditChain(t.app.deps, t.actor)).firstBad).toMatchObject({ kind: 'missing', seq: 4 });
+      expect((await verifyAuditChain(t.app.deps, t.actor)).firstBad).toMatchObject({
+        kind: 'missing',
+        seq: 4,
+      });
       await t.tamper([`delete from audit_events where seq >= 4`]);
-      expect((await verifyAuditChain(t.app.deps, t.actor)).firstBad).toMatchObject({ kind: 'missing', seq: 4 });
+      expect((await verifyAuditChain(t.app.deps, t.actor)).firstBad).toMatchObject({
+        kind: 'missing',
+        seq: 4,
+      });
     } finally {
       await t.close();
     }
@@ -98,7 +105,9 @@ describe.each(dialects)('audit chain on %s', (dialect) => {
       for (const e of events.slice(5)) {
         const forged = { ...e, actor: 'mallory', prevHash: prev };
         forged.hash = chainHash(prev, forged);
-        statements.push(`update audit_events set actor = 'mallory', prev_hash = '${prev}', hash = '${forged.hash}' where seq = ${e.seq}`);
+        statements.push(
+          `update audit_events set actor = 'mallory', prev_hash = '${prev}', hash = '${forged.hash}' where seq = ${e.seq}`,
+        );
         prev = forged.hash;
       }
       statements.push(`update audit_heads set hash = '${prev}'`);
@@ -113,7 +122,9 @@ describe.each(dialects)('audit chain on %s', (dialect) => {
       const altered = { ...checkpoint, sequence: 9 };
       const forgedCheckpoint = await verifyAgainstCheckpoint(t.app.deps, t.actor, t.app.signer(), altered);
       expect(forgedCheckpoint.checkpoint?.message).toMatch(/signature is not valid/);
-      await expect(verifyAgainstCheckpoint(t.app.deps, t.actor, t.app.signer(), { hello: 1 })).rejects.toMatchObject({
+      await expect(
+        verifyAgainstCheckpoint(t.app.deps, t.actor, t.app.signer(), { hello: 1 }),
+      ).rejects.toMatchObject({
         code: 'invalid_input',
       });
     } finally {
@@ -121,17 +132,24 @@ describe.each(dialects)('audit chain on %s', (dialect) => {
     }
   });
 
-  it.runIf(dialect === 'postgres')('refuses UPDATE, DELETE and TRUNCATE of audit events at the database', async () => {
-    const t = await seeded(dialect);
-    try {
-      await expect(sql.raw(`update audit_events set actor = 'x' where seq = 1`).execute(t.app.deps.db)).rejects.toThrow(/append-only/);
-      await expect(sql.raw('delete from audit_events').execute(t.app.deps.db)).rejects.toThrow(/append-only/);
-      await expect(sql.raw('truncate audit_events').execute(t.app.deps.db)).rejects.toThrow(/append-only/);
-      expect((await verifyAuditChain(t.app.deps, t.actor)).count).toBe(10);
-    } finally {
-      await t.close();
-    }
-  });
+  it.runIf(dialect === 'postgres')(
+    'refuses UPDATE, DELETE and TRUNCATE of audit events at the database',
+    async () => {
+      const t = await seeded(dialect);
+      try {
+        await expect(
+          sql.raw(`update audit_events set actor = 'x' where seq = 1`).execute(t.app.deps.db),
+        ).rejects.toThrow(/append-only/);
+        await expect(sql.raw('delete from audit_events').execute(t.app.deps.db)).rejects.toThrow(
+          /append-only/,
+        );
+        await expect(sql.raw('truncate audit_events').execute(t.app.deps.db)).rejects.toThrow(/append-only/);
+        expect((await verifyAuditChain(t.app.deps, t.actor)).count).toBe(10);
+      } finally {
+        await t.close();
+      }
+    },
+  );
 });
 
 describe('the application never rewrites audit events', () => {
@@ -143,7 +161,10 @@ describe('the application never rewrites audit events', () => {
         if (statSync(path).isDirectory()) walk(path);
         else if (path.endsWith('.ts') && !path.endsWith('.test.ts')) {
           const text = readFileSync(path, 'utf8');
-          if (/(updateTable|deleteFrom)\(\s*'audit_events'/.test(text) || /(update|delete from)\s+audit_events/i.test(text)) {
+          if (
+            /(updateTable|deleteFrom)\(\s*'audit_events'/.test(text) ||
+            /(update|delete from)\s+audit_events/i.test(text)
+          ) {
             offenders.push(path);
           }
         }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorIn, validChange } from '../../../test/support/actors.js';
 import { dialects, testApp } from '../../../test/support/dialects.js';
+import { readAuditLog, verifyAuditChain } from '../audit/audit-queries.js';
 import type { Actor } from '../context.js';
 import { createEnvironment } from '../environments/environment-service.js';
-import { verifyAuditChain } from '../audit/audit-queries.js';
 import {
   cancelChangeRequest,
   closeChangeRequest,
@@ -15,7 +15,6 @@ import {
 import { findChangeRequests, getChangeRequest } from './change-request-queries.js';
 import { addComment, attachFile, listChangeAttachments, readAttachment } from './change-request-records.js';
 import { createChangeRequest } from './create-change-request.js';
-import { readAuditLog } from '../audit/audit-queries.js';
 
 describe.each(dialects)('change requests on %s', (dialect) => {
   let t: Awaited<ReturnType<typeof testApp>>;
@@ -30,7 +29,8 @@ describe.each(dialects)('change requests on %s', (dialect) => {
   });
   afterAll(() => t?.close());
 
-  const create = (input: Record<string, unknown> = {}) => createChangeRequest(t.app.deps, alice, { ...validChange, ...input });
+  const create = (input: Record<string, unknown> = {}) =>
+    createChangeRequest(t.app.deps, alice, { ...validChange, ...input });
 
   it('creates a CR in state new with the environment purpose and detail copied on', async () => {
     const cr = await create({ environment: 'prod', risk: 'moderate', plannedStart: '2026-02-01T22:00:00Z' });
@@ -57,18 +57,31 @@ describe.each(dialects)('change requests on %s', (dialect) => {
 
   it('refuses bad input naming the field and valid values, and writes nothing', async () => {
     const { count } = await verifyAuditChain(t.app.deps, alice);
-    await expect(create({ priority: 'urgent' })).rejects.toThrow(/priority: 'urgent' is not valid; use one of: critical, high, moderate, low, planning/);
-    await expect(create({ assignee: 'not-an-email' })).rejects.toThrow(/assignee: 'not-an-email' is not an email/);
-    await expect(create({ customerImpact: undefined })).rejects.toThrow(/missing required field: customerImpact/);
-    await expect(create({ environment: 'staging' })).rejects.toThrow(/environment: 'staging' does not exist; use one of: prod/);
-    await expect(create({ plannedStart: 'tomorrow' })).rejects.toThrow(/plannedStart: 'tomorrow' is not a date-time/);
+    await expect(create({ priority: 'urgent' })).rejects.toThrow(
+      /priority: 'urgent' is not valid; use one of: critical, high, moderate, low, planning/,
+    );
+    await expect(create({ assignee: 'not-an-email' })).rejects.toThrow(
+      /assignee: 'not-an-email' is not an email/,
+    );
+    await expect(create({ customerImpact: undefined })).rejects.toThrow(
+      /missing required field: customerImpact/,
+    );
+    await expect(create({ environment: 'staging' })).rejects.toThrow(
+      /environment: 'staging' does not exist; use one of: prod/,
+    );
+    await expect(create({ plannedStart: 'tomorrow' })).rejects.toThrow(
+      /plannedStart: 'tomorrow' is not a date-time/,
+    );
     await expect(create({ color: 'red' })).rejects.toThrow(/unknown field color/);
     expect((await verifyAuditChain(t.app.deps, alice)).count).toBe(count);
   });
 
   it('updates with PATCH semantics: value sets, absent leaves, null clears', async () => {
     const cr = await create({ description: 'first', risk: 'low' });
-    const updated = await updateChangeRequestFields(t.app.deps, alice, cr.number, { description: 'second', risk: null });
+    const updated = await updateChangeRequestFields(t.app.deps, alice, cr.number, {
+      description: 'second',
+      risk: null,
+    });
     expect(updated.description).toBe('second');
     expect(updated.risk).toBeNull();
     expect(updated.priority).toBe('high');
@@ -86,26 +99,48 @@ describe.each(dialects)('change requests on %s', (dialect) => {
   it('walks the lifecycle and never lets the requester approve', async () => {
     const cr = await create({ environment: 'prod' });
     await requestApproval(t.app.deps, alice, cr.number);
-    await expect(decideChangeApproval(t.app.deps, alice, cr.number, 'approved', 'mine')).rejects.toMatchObject({
+    await expect(
+      decideChangeApproval(t.app.deps, alice, cr.number, 'approved', 'mine'),
+    ).rejects.toMatchObject({
       code: 'separation_of_duties',
     });
     expect((await getChangeRequest(t.app.deps, alice, cr.number)).changeRequest.approval).toBe('requested');
     const approved = await decideChangeApproval(t.app.deps, bob, cr.number, 'approved', 'looks good');
     expect(approved).toMatchObject({ state: 'scheduled', approval: 'approved' });
-    await expect(transitionChangeRequest(t.app.deps, alice, cr.number, 'closed')).rejects.toMatchObject({ code: 'illegal_transition' });
-    await expect(transitionChangeRequest(t.app.deps, alice, cr.number, 'sideways')).rejects.toThrow(/to: 'sideways' is not valid/);
+    await expect(transitionChangeRequest(t.app.deps, alice, cr.number, 'closed')).rejects.toMatchObject({
+      code: 'illegal_transition',
+    });
+    await expect(transitionChangeRequest(t.app.deps, alice, cr.number, 'sideways')).rejects.toThrow(
+      /to: 'sideways' is not valid/,
+    );
     await transitionChangeRequest(t.app.deps, alice, cr.number, 'implement');
-    const closed = await closeChangeRequest(t.app.deps, alice, cr.number, 'successful_with_issues', 'slow rollout');
-    expect(closed).toMatchObject({ state: 'closed', closeCategory: 'successful_with_issues', closeNotes: 'slow rollout' });
+    const closed = await closeChangeRequest(
+      t.app.deps,
+      alice,
+      cr.number,
+      'successful_with_issues',
+      'slow rollout',
+    );
+    expect(closed).toMatchObject({
+      state: 'closed',
+      closeCategory: 'successful_with_issues',
+      closeNotes: 'slow rollout',
+    });
     const detail = await getChangeRequest(t.app.deps, alice, cr.id);
-    expect(detail.approvals).toMatchObject([{ approver: 'bob@example.com', decision: 'approved', comment: 'looks good' }]);
-    await expect(cancelChangeRequest(t.app.deps, alice, cr.number, 'too late')).rejects.toMatchObject({ code: 'illegal_transition' });
+    expect(detail.approvals).toMatchObject([
+      { approver: 'bob@example.com', decision: 'approved', comment: 'looks good' },
+    ]);
+    await expect(cancelChangeRequest(t.app.deps, alice, cr.number, 'too late')).rejects.toMatchObject({
+      code: 'illegal_transition',
+    });
   });
 
   it('rejects with a comment and sends the CR back to assess', async () => {
     const cr = await create();
     await requestApproval(t.app.deps, alice, cr.number);
-    await expect(decideChangeApproval(t.app.deps, bob, cr.number, 'rejected', '')).rejects.toThrow(/needs a comment/);
+    await expect(decideChangeApproval(t.app.deps, bob, cr.number, 'rejected', '')).rejects.toThrow(
+      /needs a comment/,
+    );
     const rejected = await decideChangeApproval(t.app.deps, bob, cr.number, 'rejected', 'no backout plan');
     expect(rejected).toMatchObject({ state: 'assess', approval: 'rejected' });
   });
@@ -113,7 +148,9 @@ describe.each(dialects)('change requests on %s', (dialect) => {
   it('lets an emergency change implement before approval and owe a retrospective one', async () => {
     const cr = await create({ type: 'emergency' });
     await transitionChangeRequest(t.app.deps, alice, cr.number, 'assess');
-    await expect(transitionChangeRequest(t.app.deps, alice, cr.number, 'scheduled')).rejects.toMatchObject({ code: 'illegal_transition' });
+    await expect(transitionChangeRequest(t.app.deps, alice, cr.number, 'scheduled')).rejects.toMatchObject({
+      code: 'illegal_transition',
+    });
     await transitionChangeRequest(t.app.deps, alice, cr.number, 'authorize');
     const normal = await create();
     await transitionChangeRequest(t.app.deps, alice, normal.number, 'authorize');
@@ -127,19 +164,27 @@ describe.each(dialects)('change requests on %s', (dialect) => {
     const cr = await create();
     await addComment(t.app.deps, bob, cr.number, 'please add a backout plan');
     const file = Buffer.from('{"ok":true}');
-    const a = await attachFile(t.app.deps, alice, cr.number, { kind: 'delta_summary', name: 'delta.json', mediaType: 'application/json', content: file });
+    const a = await attachFile(t.app.deps, alice, cr.number, {
+      kind: 'delta_summary',
+      name: 'delta.json',
+      mediaType: 'application/json',
+      content: file,
+    });
     expect(a.sha256).toBe('4062edaf750fb8074e7e83e0c9028c94e32468a8b6f1614774328ef045150f93');
     const read = await readAttachment(t.app.deps, alice, cr.number, a.id);
     expect(read.content.equals(file)).toBe(true);
     await expect(
       attachFile(t.app.deps, alice, cr.number, { name: 'big.bin', content: Buffer.alloc(1025) }),
-    ).rejects.toMatchObject({ code: 'payload_too_large', message: expect.stringMatching(/1025 bytes; the limit is 1024 bytes/) });
-    await expect(attachFile(t.app.deps, alice, cr.number, { name: 'x', kind: 'selfie', content: file })).rejects.toThrow(
-      /kind: 'selfie' is not valid/,
-    );
-    await expect(attachFile(t.app.deps, alice, cr.number, { name: 'x', sha256: 'ab'.repeat(32), content: file })).rejects.toThrow(
-      /sha256: the content hashes to/,
-    );
+    ).rejects.toMatchObject({
+      code: 'payload_too_large',
+      message: expect.stringMatching(/1025 bytes; the limit is 1024 bytes/),
+    });
+    await expect(
+      attachFile(t.app.deps, alice, cr.number, { name: 'x', kind: 'selfie', content: file }),
+    ).rejects.toThrow(/kind: 'selfie' is not valid/);
+    await expect(
+      attachFile(t.app.deps, alice, cr.number, { name: 'x', sha256: 'ab'.repeat(32), content: file }),
+    ).rejects.toThrow(/sha256: the content hashes to/);
     expect(await listChangeAttachments(t.app.deps, alice, cr.number)).toHaveLength(1);
     const detail = await getChangeRequest(t.app.deps, alice, cr.number);
     expect(detail.comments).toMatchObject([{ author: 'bob@example.com', body: 'please add a backout plan' }]);
@@ -164,14 +209,18 @@ describe.each(dialects)('change requests on %s', (dialect) => {
     const all = await findChangeRequests(t.app.deps, alice, { limit: 200 });
     expect(seen).toEqual(all.items.map((c) => c.number));
     expect(new Set(seen).size).toBe(seen.length);
-    await expect(findChangeRequests(t.app.deps, alice, { state: ['done'] })).rejects.toThrow(/state: 'done' is not valid/);
+    await expect(findChangeRequests(t.app.deps, alice, { state: ['done'] })).rejects.toThrow(
+      /state: 'done' is not valid/,
+    );
     await expect(findChangeRequests(t.app.deps, alice, { cursor: 'garbage' })).rejects.toThrow(/cursor/);
   });
 
   it('keeps tenants apart: another tenant cannot see or change a CR', async () => {
     const cr = await create();
     const mallory = await actorIn(t.app, 'acme', 'mallory@example.com');
-    await expect(getChangeRequest(t.app.deps, mallory, cr.number)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(getChangeRequest(t.app.deps, mallory, cr.number)).rejects.toMatchObject({
+      code: 'not_found',
+    });
     await expect(getChangeRequest(t.app.deps, mallory, cr.id)).rejects.toMatchObject({ code: 'not_found' });
     await expect(requestApproval(t.app.deps, mallory, cr.id)).rejects.toMatchObject({ code: 'not_found' });
     const own = await createChangeRequest(t.app.deps, mallory, validChange);
