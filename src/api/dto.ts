@@ -19,16 +19,41 @@ import type {
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
+/** Keys in the schema's order, so local output matches the server's serialized JSON byte for byte. */
 export function changeRequestDto(cr: ChangeRequest): ChangeRequestDto {
-  const { tenantId: _t, plannedStart, plannedEnd, createdAt, updatedAt, closedAt, ...rest } = cr;
   return {
-    ...rest,
-    plannedStart: isoOrNull(plannedStart),
-    plannedEnd: isoOrNull(plannedEnd),
-    createdAt: iso(createdAt),
-    updatedAt: iso(updatedAt),
-    closedAt: isoOrNull(closedAt),
-  } as ChangeRequestDto;
+    id: cr.id,
+    number: cr.number,
+    type: cr.type,
+    state: cr.state,
+    approval: cr.approval,
+    closeCategory: cr.closeCategory,
+    closeNotes: cr.closeNotes,
+    title: cr.title,
+    environment: cr.environment,
+    region: cr.region,
+    priority: cr.priority,
+    assignee: cr.assignee,
+    description: cr.description,
+    purpose: cr.purpose,
+    impact: cr.impact,
+    customerImpact: cr.customerImpact,
+    deploymentImpact: cr.deploymentImpact,
+    backoutPlan: cr.backoutPlan,
+    risk: cr.risk,
+    plannedStart: isoOrNull(cr.plannedStart),
+    plannedEnd: isoOrNull(cr.plannedEnd),
+    outageMinutes: cr.outageMinutes,
+    targetEnvironmentPurpose: cr.targetEnvironmentPurpose,
+    targetEnvironmentDetail: cr.targetEnvironmentDetail,
+    deploymentReady: cr.deploymentReady,
+    targetFingerprint: cr.targetFingerprint,
+    pipelineRunId: cr.pipelineRunId,
+    requestedBy: cr.requestedBy,
+    createdAt: iso(cr.createdAt),
+    updatedAt: iso(cr.updatedAt),
+    closedAt: isoOrNull(cr.closedAt),
+  };
 }
 
 export function approvalDto(a: Approval): ApprovalDto {

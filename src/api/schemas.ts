@@ -18,7 +18,8 @@ import { ChainBreakKinds } from './chain-break-kinds.js';
 /** JSON shapes of the HTTP API (and of the CLI's --json): camelCase keys, snake_case enum values, ISO times. */
 
 const Enum = <const T extends readonly string[]>(values: T) => Type.Enum([...values] as T[number][]);
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+// null first: with type coercion on, AJV would otherwise turn null into "" for a string branch.
+const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
 const Time = Type.String({ format: 'date-time' });
 
 export const ChangeRequestSchema = Type.Object(

@@ -17,7 +17,9 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   const fastify = Fastify({
     loggerInstance: (options.logRequests ? app.deps.logger : undefined) as FastifyBaseLogger | undefined,
     // Unknown fields are an error, not silently dropped; query strings may repeat (?state=a&state=b).
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, verbose: true },
+    },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorCode, httpStatusOf } from '../domain/errors.js';
+import { AppError, type ErrorCode, httpStatusOf, invalidEnum } from '../domain/errors.js';
 
 export interface ErrorEnvelope {
   error: { code: ErrorCode; message: string; details: Record<string, unknown> };
@@ -14,6 +14,8 @@ interface AjvError {
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
+  /** Present because the validator runs with `verbose`: the offending value. */
+  data?: unknown;
 }
 
 /** Turns a JSON-schema failure into the same clear message a service would give: field, problem, valid values. */
@@ -34,13 +36,8 @@ function fromValidation(
       const field = String(first.params.additionalProperty);
       return new AppError('invalid_input', `unknown field ${where}${field}`, { field });
     }
-    case 'enum': {
-      const valid = (first.params.allowedValues as string[]) ?? [];
-      return new AppError('invalid_input', `${where}${path}: use one of: ${valid.join(', ')}`, {
-        field: path,
-        validValues: valid,
-      });
-    }
+    case 'enum':
+      return invalidEnum(path, first.data, (first.params.allowedValues as string[]) ?? []);
     default:
       return new AppError('invalid_input', `${where}${path || 'body'}: ${first.message ?? 'is invalid'}`, {
         field: path || undefined,

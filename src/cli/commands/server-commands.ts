@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { systemTenant } from '../../domain/access.js';
 import { AppError } from '../../domain/errors.js';
-import { buildServer } from '../../server/build-server.js';
 import { requireTenant } from '../../services/access/tenant-service.js';
 import { createApiToken } from '../../services/access/token-service.js';
 import { countActiveTokens } from '../../store/api-tokens.js';
@@ -46,6 +45,8 @@ async function serve(runtime: Runtime, host: string, port: number): Promise<void
     throw new AppError('invalid_input', `port: ${port} is not a port number (0-65535)`, { field: 'port' });
   const app = await runtime.openApp();
   const bootstrap = await bootstrapToken(runtime);
+  // Loaded here so that every other command starts without Fastify.
+  const { buildServer } = await import('../../server/build-server.js');
   const fastify: FastifyInstance = await buildServer(app, {
     logRequests: process.env.CHANGEGATE_LOG_REQUESTS === '1',
   });

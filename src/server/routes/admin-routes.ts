@@ -22,7 +22,7 @@ export function adminRoutes(fastify: FastifyInstance, app: App): void {
         {
           name: Type.String({ minLength: 1 }),
           purpose: Type.Enum([...environmentPurposes]),
-          detail: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+          detail: Type.Optional(Type.Union([Type.Null(), Type.String()])),
         },
         { additionalProperties: false },
       ),

@@ -1,0 +1,272 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, runCli, type ServerProcess, startServer } from '../support/cli-process.js';
+
+const crFlags = [
+  '--title',
+  'Upgrade payments API',
+  '--environment',
+  'prod',
+  '--priority',
+  'high',
+  '--assignee',
+  'dev@example.com',
+  '--customer-impact',
+  'low',
+  '--deployment-impact',
+  'small',
+  '--backout-plan',
+  'redeploy 2.4.0',
+  '--outage-minutes',
+  '0',
+  '--planned-start',
+  '2026-03-01T22:00:00Z',
+];
+
+/** The same story told to the CLI: returns every command's result so local and remote can be compared. */
+async function story(cli: (who: string, args: string[]) => ReturnType<typeof runCli>, dir: string) {
+  const steps: { args: string[]; code: number; out: string }[] = [];
+  const step = async (who: string, args: string[]) => {
+    const r = await cli(who, args);
+    steps.push({ args, code: r.code, out: r.stdout });
+    return r;
+  };
+  await step('admin', ['env', 'create', 'prod', '--purpose', 'production', '--detail', 'EU west', '--json']);
+  await step('admin', ['env', 'list']);
+  await step('alice@example.com', ['cr', 'create', ...crFlags, '--json']);
+  await step('alice@example.com', ['cr', 'create', ...crFlags]);
+  await step('alice@example.com', [
+    'cr',
+    'update',
+    'CHG0000001',
+    '--risk',
+    'moderate',
+    '--clear',
+    'backout-plan',
+    '--json',
+  ]);
+  await step('alice@example.com', ['cr', 'request-approval', 'CHG0000001', '--json']);
+  await step('alice@example.com', ['cr', 'approve', 'CHG0000001', '--comment', 'self', '--json']);
+  await step('bob@example.com', ['cr', 'approve', 'CHG0000001', '--comment', 'ship it', '--json']);
+  await step('alice@example.com', ['cr', 'comment', 'CHG0000001', 'starting now', '--json']);
+  writeFileSync(join(dir, 'bom.json'), '{"components":[]}');
+  await step('alice@example.com', [
+    'cr',
+    'attach',
+    'CHG0000001',
+    join(dir, 'bom.json'),
+    '--kind',
+    'deployment_bom',
+    '--json',
+  ]);
+  await step('alice@example.com', ['cr', 'attachments', 'CHG0000001', '--json']);
+  await step('alice@example.com', ['cr', 'transition', 'CHG0000001', 'implement', '--json']);
+  await step('alice@example.com', [
+    'cr',
+    'close',
+    'CHG0000001',
+    '--category',
+    'successful',
+    '--notes',
+    'done',
+    '--json',
+  ]);
+  await step('alice@example.com', ['cr', 'cancel', 'CHG0000002', '--reason', 'duplicate', '--json']);
+  await step('alice@example.com', ['cr', 'get', 'CHG0000001']);
+  await step('alice@example.com', ['cr', 'list', '--state', 'closed,canceled']);
+  await step('alice@example.com', ['cr', 'list', '--json', '--limit', '1']);
+  await step('alice@example.com', [
+    'cr',
+    'create',
+    ...crFlags.slice(0, -6),
+    '--priority',
+    'urgent',
+    '--json',
+  ]);
+  await step('alice@example.com', ['cr', 'get', 'CHG0000099']);
+  await step('alice@example.com', ['cr', 'transition', 'CHG0000001', 'new']);
+  await step('admin', ['audit', 'verify', '--json']);
+  await step('admin', ['audit', 'log', '--cr', 'CHG0000001', '--json']);
+  return steps;
+}
+
+/** Ids, times and hashes differ between two databases; everything else must not. */
+function normalize(text: string): string {
+  return (
+    text
+      .replace(/\b[0-9A-HJKMNP-TV-Z]{26}\b/g, '<id>')
+      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, '<time>')
+      .replace(/\b[0-9a-f]{64}\b/g, '<hash>')
+      .replace(/"nextCursor": "[^"]+"/g, '"nextCursor": "<cursor>"')
+      .replace(/\/tmp\/[^\s"]+/g, '<path>')
+      .replace(/"(closedAt|createdAt|plannedStart)": \d+/g, '"$1": <ms>')
+      // The server's log also holds its token creations, so sequence numbers are offset.
+      .replace(/"(seq|count)": \d+/g, '"$1": <n>')
+      .replace(/closedAt: null → \d+/g, 'closedAt: null → <ms>')
+  );
+}
+
+describe('changegate CLI end to end', () => {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(join(tmpdir(), 'changegate-cli-'));
+    dirs.push(d);
+    return d;
+  };
+  let server: ServerProcess | undefined;
+
+  beforeAll(() => assertBuilt());
+  afterAll(() => {
+    server?.child.kill('SIGKILL');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('gives the same answers in local mode and in remote mode against a server', async () => {
+    const localDir = tmp();
+    const local = await story((who, args) => runCli([...args, '--as', who], { cwd: localDir }), localDir);
+
+    const serverDir = tmp();
+    const home = { CHANGEGATE_HOME: join(serverDir, 'data') };
+    const tokens: Record<string, string> = {};
+    for (const [name, role] of [
+      ['admin', 'admin'],
+      ['alice@example.com', 'change_manager'],
+      ['bob@example.com', 'approver'],
+    ] as const) {
+      const r = await runCli(['token', 'create', '--name', name, '--role', role, '--json'], {
+        cwd: serverDir,
+        env: home,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      tokens[name] = JSON.parse(r.stdout).secret;
+    }
+    server = await startServer([], { cwd: serverDir, env: home });
+    const clientDir = tmp();
+    const remote = await story(
+      (who, args) =>
+        runCli(args, {
+          cwd: clientDir,
+          env: { CHANGEGATE_SERVER: server?.url, CHANGEGATE_TOKEN: tokens[who] },
+        }),
+      clientDir,
+    );
+
+    expect(remote.map((s) => s.code)).toEqual(local.map((s) => s.code));
+    expect(local.map((s) => s.code)).toEqual([
+      0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 0, 0,
+    ]);
+    for (let i = 0; i < local.length; i++) {
+      expect(normalize(remote[i]?.out ?? ''), local[i]?.args.join(' ')).toBe(normalize(local[i]?.out ?? ''));
+    }
+    const verify = JSON.parse(local.at(-2)?.out ?? '{}');
+    expect(verify).toMatchObject({ ok: true, tenant: 'default' });
+    const closed = JSON.parse(local[12]?.out ?? '{}');
+    expect(closed).toMatchObject({
+      number: 'CHG0000001',
+      state: 'closed',
+      closeCategory: 'successful',
+      closeNotes: 'done',
+    });
+  });
+
+  it('exits 2 with a message naming the field and its valid values, and --json prints the error envelope', async () => {
+    const dir = tmp();
+    const bad = await runCli(
+      [
+        'cr',
+        'create',
+        ...crFlags.slice(6),
+        '--priority',
+        'urgent',
+        '--customer-impact',
+        'low',
+        '--deployment-impact',
+        'small',
+        '--assignee',
+        'a@b.co',
+      ],
+      { cwd: dir },
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /priority: 'urgent' is not valid; use one of: critical, high, moderate, low, planning/,
+    );
+    const json = await runCli(['cr', 'get', 'CHG0000042', '--json'], { cwd: dir });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'not_found' } });
+    const usage = await runCli(['env', 'create', 'x', '--purpose', 'staging'], { cwd: dir });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/Allowed choices are production, pre_prod/);
+    const file = await runCli(['cr', 'attach', 'CHG0000001', join(dir, 'missing.txt')], { cwd: dir });
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/cannot read/);
+  });
+
+  it('keeps the database and the default tenant across repeated init', async () => {
+    const dir = tmp();
+    expect((await runCli(['init'], { cwd: dir })).code).toBe(0);
+    await runCli(['env', 'create', 'stage', '--purpose', 'pre_prod'], { cwd: dir });
+    const again = await runCli(['init', '--json'], { cwd: dir });
+    expect(JSON.parse(again.stdout)).toMatchObject({ dialect: 'sqlite', tenant: 'default' });
+    expect((await runCli(['env', 'list'], { cwd: dir })).stdout).toMatch(/stage\s+pre_prod/);
+    expect(readFileSync(join(dir, '.changegate', 'changegate.db')).length).toBeGreaterThan(0);
+  });
+
+  it('prints a bootstrap admin token on first start and finishes in-flight requests on SIGTERM', async () => {
+    const dir = tmp();
+    const s = await startServer([], { cwd: dir });
+    const token = /CHANGEGATE_TOKEN=(cgt_\S+)/.exec(s.stderr())?.[1];
+    expect(token).toBeDefined();
+    expect(s.stderr()).toMatch(/changegate listening on http:\/\/127\.0\.0\.1:\d+/);
+    const created = await fetch(`${s.url}/api/v1/change-requests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        priority: 'low',
+        assignee: 'a@b.co',
+        customerImpact: 'low',
+        deploymentImpact: 'small',
+      }),
+    });
+    const cr = (await created.json()) as { id: string };
+    // Start an upload, signal the server mid-body, then finish the body: the request must still succeed.
+    const url = new URL(`${s.url}/api/v1/change-requests/${cr.id}/attachments?name=slow.txt`);
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain', 'content-length': '10' },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d) => {
+            body += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.write('hello');
+      setTimeout(() => {
+        s.child.kill('SIGTERM');
+        setTimeout(() => req.end('world'), 300);
+      }, 200);
+    });
+    const res = await response;
+    expect(res.status).toBe(201);
+    expect(JSON.parse(res.body)).toMatchObject({ name: 'slow.txt', size: 10 });
+    expect(await s.exited).toBe(0);
+    const restarted = await startServer([], { cwd: dir });
+    expect(restarted.stderr()).not.toMatch(/CHANGEGATE_TOKEN=/);
+    const list = await fetch(`${restarted.url}/api/v1/change-requests/${cr.id}/attachments`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await list.json()).toHaveLength(1);
+    restarted.child.kill('SIGTERM');
+    expect(await restarted.exited).toBe(0);
+  });
+});
