@@ -33,8 +33,20 @@ export async function createPostgresDatabase(
     drop: async () => {
       const c = new pg.Client({ connectionString: postgresAdminUrl });
       await c.connect();
-      await c.query(`drop database if exists "${name}" with (force)`);
-      await c.end();
+      try {
+        // Closed pools may still be saying goodbye; wait for them rather than killing them mid-sentence.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await c.query(`drop database if exists "${name}"`);
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      } finally {
+        await c.end();
+      }
     },
   };
 }
