@@ -12,7 +12,7 @@ import type {
   RiskLevel,
 } from '../domain/change-request.js';
 import { isChangeNumber } from '../domain/change-request.js';
-import type { DbOrTx } from './database.js';
+import type { DbOrTx, Dialect } from './database.js';
 import type { ChangeRequestsTable } from './schema.js';
 
 export function toChangeRequest(row: Selectable<ChangeRequestsTable>): ChangeRequest {
@@ -104,17 +104,23 @@ export async function updateChangeRequest(
     .execute();
 }
 
-/** By number (CHG0000042) or id; tenant-scoped, so another tenant's CR is simply not found. */
+/**
+ * By number (CHG0000042) or id; tenant-scoped, so another tenant's CR is simply not found.
+ * `lockFor` takes a row lock for a read-modify-write: PostgreSQL needs FOR UPDATE so two concurrent
+ * decisions cannot both pass their checks; SQLite's BEGIN IMMEDIATE already holds the write lock.
+ */
 export async function findChangeRequest(
   db: DbOrTx,
   tenantId: string,
   ref: string,
+  options: { lockFor?: Dialect } = {},
 ): Promise<ChangeRequest | undefined> {
   const row = await db
     .selectFrom('change_requests')
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where(isChangeNumber(ref) ? 'number' : 'id', '=', ref)
+    .$if(options.lockFor === 'postgres', (q) => q.forUpdate())
     .executeTakeFirst();
   return row && toChangeRequest(row);
 }

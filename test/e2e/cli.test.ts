@@ -215,6 +215,26 @@ describe('changegate CLI end to end', () => {
     expect(readFileSync(join(dir, '.changegate', 'changegate.db')).length).toBeGreaterThan(0);
   });
 
+  it('signs a checkpoint that catches a rewritten log, and honours CHANGEGATE_DB', async () => {
+    const dir = tmp();
+    const env = { CHANGEGATE_DB: join(dir, 'elsewhere', 'cg.db'), CHANGEGATE_HOME: join(dir, 'home') };
+    await runCli(['env', 'create', 'prod', '--purpose', 'production'], { cwd: dir, env });
+    expect(readFileSync(env.CHANGEGATE_DB).length).toBeGreaterThan(0);
+    const out = join(dir, 'checkpoint.json');
+    const cp = await runCli(['audit', 'checkpoint', '--out', out], { cwd: dir, env });
+    expect(cp.code, cp.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ tenant: 'default', sequence: 2 });
+    const ok = await runCli(['audit', 'verify', '--checkpoint', out], { cwd: dir, env });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^OK: 2 audit events/);
+    expect(ok.stdout).toMatch(/checkpoint: OK/);
+    const forged = { ...JSON.parse(readFileSync(out, 'utf8')), hash: 'f'.repeat(64) };
+    writeFileSync(out, JSON.stringify(forged));
+    const bad = await runCli(['audit', 'verify', '--checkpoint', out, '--json'], { cwd: dir, env });
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, checkpoint: { ok: false } });
+  });
+
   it('prints a bootstrap admin token on first start and finishes in-flight requests on SIGTERM', async () => {
     const dir = tmp();
     const s = await startServer([], { cwd: dir });

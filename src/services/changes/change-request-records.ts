@@ -91,7 +91,7 @@ export async function attachFile(
     );
   }
   return inTransaction(deps.db, async (tx) => {
-    const cr = await findChangeRequest(tx, actor.tenantId, ref);
+    const cr = await findChangeRequest(tx, actor.tenantId, ref, { lockFor: deps.dialect });
     if (!cr) throw notFound('change request', ref);
     assertEditable(cr);
     const attachment: Attachment = {

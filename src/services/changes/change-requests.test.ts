@@ -135,6 +135,26 @@ describe.each(dialects)('change requests on %s', (dialect) => {
     });
   });
 
+  it('lets only one of two concurrent decisions win; the other is refused and nothing is overwritten', async () => {
+    const carol: Actor = { ...bob, name: 'carol@example.com' };
+    for (let i = 0; i < 5; i++) {
+      const cr = await create();
+      await requestApproval(t.app.deps, alice, cr.number);
+      const outcomes = await Promise.allSettled([
+        decideChangeApproval(t.app.deps, bob, cr.number, 'approved', 'yes'),
+        decideChangeApproval(t.app.deps, carol, cr.number, 'rejected', 'no'),
+      ]);
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      const lost = outcomes.find((o) => o.status === 'rejected');
+      expect(lost?.status === 'rejected' && lost.reason).toMatchObject({ code: 'illegal_transition' });
+      const detail = await getChangeRequest(t.app.deps, alice, cr.number);
+      expect(detail.approvals).toHaveLength(1);
+      const winner = won[0]?.status === 'fulfilled' ? won[0].value : undefined;
+      expect(detail.changeRequest.approval).toBe(winner?.approval);
+    }
+  });
+
   it('rejects with a comment and sends the CR back to assess', async () => {
     const cr = await create();
     await requestApproval(t.app.deps, alice, cr.number);

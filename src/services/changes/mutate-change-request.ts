@@ -26,7 +26,7 @@ export async function mutateChangeRequest(
   decide: (cr: ChangeRequest, tx: DbOrTx) => ChangeMutation | Promise<ChangeMutation>,
 ): Promise<ChangeRequest> {
   return inTransaction(deps.db, async (tx) => {
-    const cr = await findChangeRequest(tx, actor.tenantId, ref);
+    const cr = await findChangeRequest(tx, actor.tenantId, ref, { lockFor: deps.dialect });
     if (!cr) throw notFound('change request', ref);
     const mutation = await decide(cr, tx);
     const updated: ChangeRequest = { ...cr, ...mutation.patch, updatedAt: deps.now() };
