@@ -40,8 +40,16 @@ function fail(error: unknown): never {
     : `unexpected error: ${(error as Error)?.stack ?? String(error)}`;
   if (json)
     printJson({ error: { code: appError?.code ?? 'internal', message, details: appError?.details ?? {} } });
-  process.stderr.write(`error: ${message}\n`);
+  process.stderr.write(`error: ${appError ? withFlagHint(appError) : message}\n`);
   process.exit(code);
+}
+
+/** API field names are camelCase; on the command line the same fields are kebab-case flags. */
+function withFlagHint(error: AppError): string {
+  const missing = error.details.missing;
+  if (!Array.isArray(missing) || missing.length === 0) return error.message;
+  const flags = missing.map((f) => `--${String(f).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  return `${error.message} (${flags.join(', ')})`;
 }
 
 try {
