@@ -16,7 +16,11 @@ describe('change request state machine', () => {
   it('allows exactly the transitions in the table', () => {
     for (const from of changeStates) {
       for (const to of changeStates) {
-        const allowed = transitions[from].includes(to) && to !== 'closed' && to !== 'canceled';
+        const allowed =
+          transitions[from].includes(to) &&
+          to !== 'closed' &&
+          to !== 'canceled' &&
+          !(from === 'authorize' && to === 'implement');
         const attempt = () => decideTransition(cr(from, 'approved'), to);
         if (allowed) expect(attempt, `${from} → ${to}`).not.toThrow();
         else
@@ -43,10 +47,13 @@ describe('change request state machine', () => {
   });
 
   it('lets an emergency change implement unapproved and marks the approval retro_pending', () => {
-    expect(decideTransition(cr('scheduled', 'requested', 'emergency'), 'implement')).toEqual({
+    expect(decideTransition(cr('authorize', 'requested', 'emergency'), 'implement')).toEqual({
       state: 'implement',
       approval: 'retro_pending',
     });
+    expect(() => decideTransition(cr('authorize', 'approved', 'normal'), 'implement')).toThrow(
+      /only an emergency change/,
+    );
     expect(() => decideTransition(cr('scheduled', 'requested', 'normal'), 'implement')).toThrow(
       /must be approved first/,
     );

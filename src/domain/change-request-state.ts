@@ -1,11 +1,11 @@
-import type { ApprovalState, ChangeRequest, ChangeState } from './change-request.js';
+import type { ApprovalState, ChangeFields, ChangeRequest, ChangeState } from './change-request.js';
 import { AppError } from './errors.js';
 
 /** The only allowed state transitions (DESIGN.md §4). `closed` and `canceled` are terminal. */
 export const transitions: Readonly<Record<ChangeState, readonly ChangeState[]>> = {
   new: ['assess', 'authorize', 'canceled'],
   assess: ['new', 'authorize', 'canceled'],
-  authorize: ['assess', 'scheduled', 'canceled'],
+  authorize: ['assess', 'scheduled', 'implement', 'canceled'],
   scheduled: ['authorize', 'implement', 'canceled'],
   implement: ['review'],
   review: ['closed'],
@@ -25,7 +25,7 @@ export interface TransitionOutcome {
 /**
  * Decides a state change for a CR, or throws `illegal_transition` naming the allowed targets.
  * Approval guards: `scheduled` needs an approved CR; `implement` needs approval, except that an
- * emergency change may go ahead and owes a retrospective approval (`retro_pending`).
+ * emergency change may go ahead (from authorize or scheduled) and owes a retrospective approval (`retro_pending`).
  */
 export function decideTransition(
   cr: Pick<ChangeRequest, 'number' | 'state' | 'approval' | 'type'>,
@@ -70,9 +70,18 @@ export function decideTransition(
       if (cr.approval !== 'approved') throw needsApproval(cr, to);
       return { state: to, approval: cr.approval };
     case 'implement':
+      // Only an emergency may skip scheduling: it goes ahead now and owes a retrospective approval.
+      if (cr.type === 'emergency' && cr.approval !== 'approved')
+        return { state: to, approval: 'retro_pending' };
+      if (cr.state === 'authorize') {
+        throw new AppError(
+          'illegal_transition',
+          `${cr.number} is a ${cr.type} change: it moves to implement from scheduled, after approval; only an emergency change may go ahead from authorize`,
+          { field: 'state', from: cr.state, to, validValues: ['assess', 'scheduled', 'canceled'] },
+        );
+      }
       if (cr.approval === 'approved' || cr.approval === 'retro_pending')
         return { state: to, approval: cr.approval };
-      if (cr.type === 'emergency') return { state: to, approval: 'retro_pending' };
       throw needsApproval(cr, to);
     case 'authorize':
       // Entering authorize from an earlier state is how approval gets requested.
@@ -183,4 +192,35 @@ export function assertEditable(cr: Pick<ChangeRequest, 'number' | 'state'>): voi
       from: cr.state,
     });
   }
+}
+
+/** Fields whose change alters what was approved; title, assignee and priority do not. */
+const approvalRelevant: readonly (keyof ChangeFields)[] = [
+  'environment',
+  'region',
+  'description',
+  'purpose',
+  'impact',
+  'customerImpact',
+  'deploymentImpact',
+  'backoutPlan',
+  'risk',
+  'plannedStart',
+  'plannedEnd',
+  'outageMinutes',
+];
+
+/**
+ * An approval covers what the approvers saw. Editing an approval-relevant field of a CR that is
+ * awaiting or holding approval, before implementation, withdraws it: back to assess, to be requested again.
+ */
+export function approvalAfterEdit(
+  cr: Pick<ChangeRequest, 'state' | 'approval'> & ChangeFields,
+  patch: Partial<ChangeFields>,
+): TransitionOutcome | null {
+  const pending = cr.approval === 'requested' || cr.approval === 'approved';
+  const beforeImplementation = cr.state === 'authorize' || cr.state === 'scheduled';
+  if (!pending || !beforeImplementation) return null;
+  const relevant = approvalRelevant.some((f) => f in patch && patch[f] !== cr[f]);
+  return relevant ? { state: 'assess', approval: 'not_requested' } : null;
 }

@@ -75,7 +75,7 @@ export async function readAuditPage(
   tenantId: string,
   afterSeq: number,
   limit: number,
-  filter: { entityIds?: readonly string[] } = {},
+  filter: { entityIds?: readonly string[]; uptoSeq?: number } = {},
 ): Promise<AuditEvent[]> {
   let q = db
     .selectFrom('audit_events')
@@ -84,6 +84,7 @@ export async function readAuditPage(
     .where('seq', '>', afterSeq)
     .orderBy('seq')
     .limit(limit);
+  if (filter.uptoSeq !== undefined) q = q.where('seq', '<=', filter.uptoSeq);
   if (filter.entityIds) q = q.where('entity_id', 'in', filter.entityIds.length ? filter.entityIds : ['']);
   const rows = await q.execute();
   return rows.map(toAuditEvent);

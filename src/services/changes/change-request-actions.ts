@@ -6,6 +6,7 @@ import {
 } from '../../domain/change-request.js';
 import { validateChangeUpdate } from '../../domain/change-request-input.js';
 import {
+  approvalAfterEdit,
   assertCancelable,
   assertClosable,
   assertEditable,
@@ -40,7 +41,8 @@ export async function updateChangeRequestFields(
       patch.targetEnvironmentPurpose = env?.purpose ?? null;
       patch.targetEnvironmentDetail = env?.detail ?? null;
     }
-    return { action: 'change_request.updated', patch };
+    const withdrawn = approvalAfterEdit(cr, patch);
+    return { action: 'change_request.updated', patch: withdrawn ? { ...patch, ...withdrawn } : patch };
   });
 }
 

@@ -155,6 +155,19 @@ describe.each(dialects)('change requests on %s', (dialect) => {
     }
   });
 
+  it('withdraws an approval when an approved change is edited before implementation', async () => {
+    const cr = await create({ environment: 'prod', risk: 'low' });
+    await requestApproval(t.app.deps, alice, cr.number);
+    await decideChangeApproval(t.app.deps, bob, cr.number, 'approved', 'ok for low risk');
+    const renamed = await updateChangeRequestFields(t.app.deps, alice, cr.number, { title: 'clearer title' });
+    expect(renamed).toMatchObject({ state: 'scheduled', approval: 'approved' });
+    const riskier = await updateChangeRequestFields(t.app.deps, alice, cr.number, { risk: 'critical' });
+    expect(riskier).toMatchObject({ state: 'assess', approval: 'not_requested', risk: 'critical' });
+    await expect(transitionChangeRequest(t.app.deps, alice, cr.number, 'implement')).rejects.toMatchObject({
+      code: 'illegal_transition',
+    });
+  });
+
   it('rejects with a comment and sends the CR back to assess', async () => {
     const cr = await create();
     await requestApproval(t.app.deps, alice, cr.number);
@@ -167,15 +180,19 @@ describe.each(dialects)('change requests on %s', (dialect) => {
 
   it('lets an emergency change implement before approval and owe a retrospective one', async () => {
     const cr = await create({ type: 'emergency' });
-    await transitionChangeRequest(t.app.deps, alice, cr.number, 'assess');
-    await expect(transitionChangeRequest(t.app.deps, alice, cr.number, 'scheduled')).rejects.toMatchObject({
+    await requestApproval(t.app.deps, alice, cr.number);
+    const normal = await create();
+    await requestApproval(t.app.deps, alice, normal.number);
+    await expect(
+      transitionChangeRequest(t.app.deps, alice, normal.number, 'implement'),
+    ).rejects.toMatchObject({
       code: 'illegal_transition',
     });
-    await transitionChangeRequest(t.app.deps, alice, cr.number, 'authorize');
-    const normal = await create();
-    await transitionChangeRequest(t.app.deps, alice, normal.number, 'authorize');
-    const e = await getChangeRequest(t.app.deps, alice, cr.number);
-    expect(e.changeRequest.approval).toBe('requested');
+    const implementing = await transitionChangeRequest(t.app.deps, alice, cr.number, 'implement');
+    expect(implementing).toMatchObject({ state: 'implement', approval: 'retro_pending' });
+    await transitionChangeRequest(t.app.deps, alice, cr.number, 'review');
+    const retro = await decideChangeApproval(t.app.deps, bob, cr.number, 'approved', 'retrospectively fine');
+    expect(retro).toMatchObject({ state: 'review', approval: 'approved' });
     const canceled = await cancelChangeRequest(t.app.deps, alice, normal.number, 'not needed');
     expect(canceled).toMatchObject({ state: 'canceled', closeCategory: 'cancelled' });
   });
