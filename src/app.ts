@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { monotonicFactory } from 'ulid';
 import type { AppConfig } from './config.js';
+import { AppError } from './domain/errors.js';
 import { ensureDefaultTenant } from './services/access/tenant-service.js';
 import {
   type CheckpointSigner,
@@ -17,7 +18,8 @@ export interface App {
   deps: ServiceDeps;
   config: AppConfig;
   /** The checkpoint signing key, created on first use and kept outside the database. */
-  signer(): CheckpointSigner;
+  /** `create: false` for verification: a missing key is an error, never silently replaced by a new one. */
+  signer(options?: { create?: boolean }): CheckpointSigner;
   close(): Promise<void>;
 }
 
@@ -50,16 +52,23 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   return {
     deps,
     config,
-    signer: () => {
-      signer ??= loadSigner(config.auditKeyPath);
+    signer: ({ create = true } = {}) => {
+      signer ??= loadSigner(config.auditKeyPath, create);
       return signer;
     },
     close: () => opened.close(),
   };
 }
 
-function loadSigner(path: string): CheckpointSigner {
+function loadSigner(path: string, create: boolean): CheckpointSigner {
   if (!existsSync(path)) {
+    if (!create) {
+      throw new AppError(
+        'conflict',
+        `no audit signing key at ${path}: checkpoints cannot be verified without the key that signed them (set CHANGEGATE_AUDIT_KEY to its file)`,
+        { field: 'auditKey' },
+      );
+    }
     mkdirSync(dirname(path), { recursive: true });
     // wx: never overwrite a key another process created meanwhile.
     try {

@@ -8,6 +8,8 @@ export interface AppConfig {
   auditKeyPath: string;
   maxAttachmentBytes: number;
   logLevel: string;
+  /** Log one line per HTTP request (CHANGEGATE_LOG_REQUESTS=1). */
+  logRequests: boolean;
   /** Remote mode: the CLI talks to this server instead of the database. */
   server: string | null;
   token: string | null;
@@ -19,6 +21,8 @@ export interface ConfigOverrides {
   db?: string;
   tenant?: string;
   actor?: string;
+  /** Used when CHANGEGATE_LOG_LEVEL is unset: the server logs at info, one-shot CLI commands at warn. */
+  defaultLogLevel?: string;
 }
 
 export const defaultMaxAttachmentBytes = 10 * 1024 * 1024;
@@ -31,7 +35,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     dataDir,
     auditKeyPath: env.CHANGEGATE_AUDIT_KEY || join(dataDir, 'audit-signing-key.pem'),
     maxAttachmentBytes: Number.isInteger(maxBytes) && maxBytes > 0 ? maxBytes : defaultMaxAttachmentBytes,
-    logLevel: env.CHANGEGATE_LOG_LEVEL || 'info',
+    logLevel: env.CHANGEGATE_LOG_LEVEL || overrides.defaultLogLevel || 'info',
+    logRequests: env.CHANGEGATE_LOG_REQUESTS === '1',
     server: env.CHANGEGATE_SERVER || null,
     token: env.CHANGEGATE_TOKEN || null,
     tenant: overrides.tenant || env.CHANGEGATE_TENANT || 'default',

@@ -112,8 +112,9 @@ const editableFields = {
   deploymentImpact: Enum(deploymentImpacts),
   backoutPlan: Type.String(),
   risk: Enum(riskLevels),
-  plannedStart: Time,
-  plannedEnd: Time,
+  // Inputs are checked by the service, so local and remote mode accept the same forms with the same errors.
+  plannedStart: Type.String({ description: 'ISO-8601 date-time, e.g. 2026-03-01T22:00:00Z' }),
+  plannedEnd: Type.String({ description: 'ISO-8601 date-time' }),
   outageMinutes: Type.Integer({ minimum: 0 }),
 };
 

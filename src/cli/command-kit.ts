@@ -18,7 +18,7 @@ export interface Invocation {
  */
 export function run<R>(
   work: (inv: Invocation, ...args: string[]) => Promise<R>,
-  human: (result: R, options: Options) => string[],
+  human: (result: NonNullable<R>, options: Options) => string[],
 ) {
   return async (...args: unknown[]) => {
     const command = args.at(-1) as Command;
@@ -27,8 +27,13 @@ export function run<R>(
     const runtime = new Runtime(options);
     try {
       const result = await work({ api: () => runtime.api(), options, runtime }, ...positional);
+      // A command that wrote its result itself (raw bytes on stdout) returns nothing to print.
+      if (result === undefined) return;
       if (options.json) printJson(result);
-      else printLines(human(result, options));
+      else {
+        const lines = human(result as NonNullable<R>, options);
+        if (lines.length > 0) printLines(lines);
+      }
     } finally {
       await runtime.close();
     }

@@ -30,7 +30,12 @@ for (const command of program.commands) command.exitOverride().configureHelp({ s
 function fail(error: unknown): never {
   const json = process.argv.includes('--json');
   if (error instanceof CommanderError) {
-    // Help and version are successes; every usage error is invalid input.
+    // Help and version are successes; every usage error is invalid input (commander already said why on stderr).
+    if (error.exitCode !== 0 && json) {
+      printJson({
+        error: { code: 'invalid_input', message: error.message.replace(/^error: /, ''), details: {} },
+      });
+    }
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
   const appError = error instanceof AppError ? error : null;

@@ -17,8 +17,16 @@ export class Runtime {
   private app: App | undefined;
   readonly config: AppConfig;
 
-  constructor(readonly options: GlobalOptions) {
-    this.config = loadConfig(process.env, { db: options.db, tenant: options.tenant, actor: options.as });
+  constructor(
+    readonly options: GlobalOptions,
+    defaultLogLevel = 'warn',
+  ) {
+    this.config = loadConfig(process.env, {
+      db: options.db,
+      tenant: options.tenant,
+      actor: options.as,
+      defaultLogLevel,
+    });
   }
 
   get remote(): boolean {
@@ -26,7 +34,7 @@ export class Runtime {
   }
 
   async openApp(): Promise<App> {
-    this.app ??= await createApp({ ...this.config, logLevel: process.env.CHANGEGATE_LOG_LEVEL || 'warn' });
+    this.app ??= await createApp(this.config);
     return this.app;
   }
 

@@ -9,6 +9,8 @@ import {
   tokenDto,
 } from '../api/dto.js';
 import type { App } from '../app.js';
+import { can, systemTenant } from '../domain/access.js';
+import { AppError } from '../domain/errors.js';
 import { createTenant } from '../services/access/tenant-service.js';
 import { createApiToken, listTenantTokens, revokeToken } from '../services/access/token-service.js';
 import { createAuditCheckpoint, verifyAgainstCheckpoint } from '../services/audit/audit-checkpoint.js';
@@ -69,7 +71,7 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
     auditVerify: async (checkpoint) =>
       checkpoint === undefined
         ? verifyAuditChain(deps, actor)
-        : verifyAgainstCheckpoint(deps, actor, app.signer(), checkpoint),
+        : verifyAgainstCheckpoint(deps, actor, app.signer({ create: false }), checkpoint),
     auditCheckpoint: () => createAuditCheckpoint(deps, actor, app.signer()),
 
     createToken: async (input) => {
@@ -79,6 +81,14 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
     listTokens: async () => (await listTenantTokens(deps, actor)).map(tokenDto),
     revokeToken: async (ref) => tokenDto(await revokeToken(deps, actor, ref)),
 
-    createTenant: async (input) => tenantDto(await createTenant(deps, actor.name, input)),
+    createTenant: async (input) => {
+      // Local mode acts as admin of its tenant; creating tenants stays reserved to the default tenant's admins.
+      if (!can(actor, 'tenant:manage')) {
+        throw new AppError('forbidden', `only admins of the '${systemTenant}' tenant may create tenants`, {
+          permission: 'tenant:manage',
+        });
+      }
+      return tenantDto(await createTenant(deps, actor.name, input));
+    },
   };
 }

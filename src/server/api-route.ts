@@ -8,12 +8,7 @@ import { can, type Permission } from '../domain/access.js';
 import { AppError } from '../domain/errors.js';
 import { authenticateToken } from '../services/access/token-service.js';
 import type { Actor } from '../services/context.js';
-import { inTransaction } from '../store/database.js';
-import {
-  claimIdempotencyKey,
-  findIdempotentResponse,
-  saveIdempotentResponse,
-} from '../store/idempotency-keys.js';
+import { runIdempotent } from '../services/idempotency/run-idempotent.js';
 
 export interface ApiRoute {
   method: HTTPMethods;
@@ -45,12 +40,15 @@ async function authenticate(app: App, request: FastifyRequest): Promise<Actor> {
   return actor;
 }
 
-function requestHash(request: FastifyRequest): string {
+/** What a key is bound to: who sent which request. Another token reusing the key gets a conflict, not a replay. */
+function requestHash(request: FastifyRequest, actor: Actor): string {
   const body = Buffer.isBuffer(request.body)
     ? request.body.toString('base64')
     : canonicalize(request.body ?? null);
   return createHash('sha256')
-    .update(`${request.method} ${request.url}\n${request.headers['content-type'] ?? ''}\n${body}`)
+    .update(
+      `${actor.name}\n${request.method} ${request.url}\n${request.headers['content-type'] ?? ''}\n${body}`,
+    )
     .digest('hex');
 }
 
@@ -65,12 +63,17 @@ export function apiRoute(fastify: FastifyInstance, app: App, route: ApiRoute): v
     url: route.url,
     schema: { security: [{ bearerAuth: [] }], ...route.schema },
     // Who and whether before anything else, body validation included: an anonymous caller learns nothing.
+    // POST endpoints whose body is optional (approve, cancel) accept an empty request like `{}`.
+    preValidation: async (request) => {
+      if (request.body === undefined && (route.method === 'POST' || route.method === 'PATCH'))
+        request.body = {};
+    },
     onRequest: async (request) => {
       const actor = await authenticate(app, request);
       if (!can({ role: actor.role, tenantSlug: actor.tenantSlug }, route.permission)) {
         throw new AppError(
           'forbidden',
-          `role '${actor.role}' may not ${route.permission.replace(':', ' ')}`,
+          `role '${actor.role}' lacks the permission '${route.permission}'; see docs/access-control.md`,
           {
             permission: route.permission,
           },
@@ -102,30 +105,9 @@ async function idempotent(
   actor: Actor,
   key: string,
 ) {
-  if (key.length > 200)
-    throw new AppError('invalid_input', 'Idempotency-Key: at most 200 characters', {
-      field: 'Idempotency-Key',
-    });
-  const hash = requestHash(request);
-  const outcome = await inTransaction(app.deps.db, async (tx) => {
-    if (!(await claimIdempotencyKey(tx, actor.tenantId, key, hash, app.deps.now()))) {
-      const stored = await findIdempotentResponse(tx, actor.tenantId, key);
-      if (!stored || stored.requestHash !== hash) {
-        throw new AppError(
-          'idempotency_conflict',
-          `Idempotency-Key '${key}' was already used for a different request; use a new key`,
-          {
-            field: 'Idempotency-Key',
-          },
-        );
-      }
-      return { replayed: true, status: stored.statusCode, body: stored.body };
-    }
-    const scoped: App = { ...app, deps: { ...app.deps, db: tx } };
-    const body = await route.handler(localApi(scoped, actor), request, reply, actor);
-    const status = route.status ?? 200;
-    await saveIdempotentResponse(tx, actor.tenantId, key, status, body);
-    return { replayed: false, status, body };
+  const outcome = await runIdempotent(app.deps, actor, key, requestHash(request, actor), async (deps) => {
+    const body = await route.handler(localApi({ ...app, deps }, actor), request, reply, actor);
+    return { status: route.status ?? 200, body };
   });
   if (outcome.replayed) reply.header('idempotent-replayed', 'true');
   return reply.status(outcome.status).send(outcome.body);

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { App } from '../app.js';
 import { AppError } from '../domain/errors.js';
+import { purgeExpiredIdempotencyKeys } from '../services/idempotency/run-idempotent.js';
 import { sendError } from './http-errors.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
@@ -81,6 +82,15 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   changeRequestRoutes(fastify, app);
   auditRoutes(fastify, app);
   adminRoutes(fastify, app);
+
+  // Idempotency keys answer retries for a day; purge older ones at start and hourly.
+  const purge = () =>
+    purgeExpiredIdempotencyKeys(app.deps).catch((error: Error) =>
+      app.deps.logger.warn({ err: error }, 'could not purge expired idempotency keys'),
+    );
+  const timer = setInterval(purge, 60 * 60 * 1000).unref();
+  fastify.addHook('onClose', async () => clearInterval(timer));
+  await purge();
 
   await fastify.ready();
   return fastify;

@@ -117,6 +117,11 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
       payload: {},
     });
     expect(refused.json().error).toMatchObject({ code: 'separation_of_duties' });
+    const bare = await s.call(requester, {
+      method: 'POST',
+      url: `/api/v1/change-requests/${own.json().id}/cancel`,
+    });
+    expect(bare.json()).toMatchObject({ state: 'canceled' });
     const approved = await s.call(approver, {
       method: 'POST',
       url: `/api/v1/change-requests/${cr.id}/approve`,
@@ -211,6 +216,9 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
       await s.call(viewer, { method: 'GET', url: '/api/v1/change-requests?q=idempotent' })
     ).json();
     expect(list.items).toHaveLength(1);
+    const stranger = await tokenFor(s.app, 'default', 'stranger@example.com', 'requester');
+    const reused = await create(stranger, { ...validChange, title: 'idempotent' }, key);
+    expect(reused.statusCode).toBe(409);
     const other = await create(requester, { ...validChange, title: 'something else' }, key);
     expect(other.statusCode).toBe(409);
     expect(other.json().error.code).toBe('idempotency_conflict');

@@ -83,11 +83,11 @@ export async function revokeApiToken(db: DbOrTx, tenantId: string, id: string, a
     .execute();
 }
 
-export async function countActiveTokens(db: DbOrTx): Promise<number> {
+/** Tokens ever issued, revoked ones included, across tenants. */
+export async function countAllTokens(db: DbOrTx): Promise<number> {
   const row = await db
     .selectFrom('api_tokens')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('revoked_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

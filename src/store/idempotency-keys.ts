@@ -66,3 +66,12 @@ export async function saveIdempotentResponse(
     .where('key', '=', key)
     .execute();
 }
+
+/** Keys are kept long enough for any retry after a crash or timeout, then forgotten. */
+export async function purgeIdempotencyKeys(db: DbOrTx, createdBefore: number): Promise<number> {
+  const result = await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<', createdBefore)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows ?? 0);
+}

@@ -1,9 +1,17 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, type ServerProcess, startServer } from '../support/cli-process.js';
+import {
+  assertBuilt,
+  cleanEnv,
+  cliPath,
+  runCli,
+  type ServerProcess,
+  startServer,
+} from '../support/cli-process.js';
 
 const crFlags = [
   '--title',
@@ -200,6 +208,15 @@ describe('changegate CLI end to end', () => {
     const usage = await runCli(['env', 'create', 'x', '--purpose', 'staging'], { cwd: dir });
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/Allowed choices are production, pre_prod/);
+    const usageJson = await runCli(['cr', 'frobnicate', '--json'], { cwd: dir });
+    expect(usageJson.code).toBe(2);
+    expect(JSON.parse(usageJson.stdout)).toMatchObject({ error: { code: 'invalid_input' } });
+    const tenantless = await runCli(['tenant', 'create', 'sneaky', '--tenant', 'acme'], { cwd: dir });
+    expect(tenantless.code).toBe(2);
+    await runCli(['tenant', 'create', 'acme'], { cwd: dir });
+    const sneaky = await runCli(['tenant', 'create', 'sneaky', '--tenant', 'acme'], { cwd: dir });
+    expect(sneaky.code).toBe(2);
+    expect(sneaky.stderr).toMatch(/only admins of the 'default' tenant may create tenants/);
     const file = await runCli(['cr', 'attach', 'CHG0000001', join(dir, 'missing.txt')], { cwd: dir });
     expect(file.code).toBe(2);
     expect(file.stderr).toMatch(/cannot read/);
@@ -233,6 +250,49 @@ describe('changegate CLI end to end', () => {
     const bad = await runCli(['audit', 'verify', '--checkpoint', out, '--json'], { cwd: dir, env });
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, checkpoint: { ok: false } });
+    const keyless = await runCli(['audit', 'verify', '--checkpoint', out], {
+      cwd: dir,
+      env: { ...env, CHANGEGATE_AUDIT_KEY: join(dir, 'no-such-key.pem') },
+    });
+    expect(keyless.code).toBe(2);
+    expect(keyless.stderr).toMatch(/no audit signing key at/);
+
+    const bytes = Buffer.from([0, 10, 13, 255, 1]);
+    writeFileSync(join(dir, 'blob.bin'), bytes);
+    const cr = await runCli(
+      [
+        'cr',
+        'create',
+        '--priority',
+        'low',
+        '--assignee',
+        'a@b.co',
+        '--customer-impact',
+        'low',
+        '--deployment-impact',
+        'small',
+      ],
+      { cwd: dir, env },
+    );
+    expect(cr.code, cr.stderr).toBe(0);
+    const attached = JSON.parse(
+      (await runCli(['cr', 'attach', 'CHG0000001', join(dir, 'blob.bin'), '--json'], { cwd: dir, env }))
+        .stdout,
+    );
+    const piped = await new Promise<Buffer>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [cliPath, 'cr', 'download', 'CHG0000001', attached.id, '--out', '-'],
+        {
+          cwd: dir,
+          env: { ...cleanEnv(), ...env },
+        },
+      );
+      const chunks: Buffer[] = [];
+      child.stdout.on('data', (c: Buffer) => chunks.push(c));
+      child.on('close', () => resolve(Buffer.concat(chunks)));
+    });
+    expect(piped.equals(bytes)).toBe(true);
   });
 
   it('prints a bootstrap admin token on first start and finishes in-flight requests on SIGTERM', async () => {

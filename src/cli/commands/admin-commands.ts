@@ -42,9 +42,9 @@ export function adminCommands(program: Command): void {
       run(
         async ({ api, options }) =>
           (await api()).createToken({ name: options.name as string, role: options.role as string }),
-        (t, options) => {
+        (t) => {
           note(
-            `token '${t.token.name}' (${t.token.role}) created in tenant '${options.tenant ?? 'default'}'; the secret is shown once:`,
+            `token '${t.token.name}' (${t.token.role}) created; the secret is shown once and stored only as a hash:`,
           );
           return [t.secret];
         },

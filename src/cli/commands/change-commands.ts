@@ -15,6 +15,7 @@ import {
 } from '../../domain/change-request.js';
 import { changeUpdateFields } from '../../domain/change-request-input.js';
 import { AppError, invalidEnum } from '../../domain/errors.js';
+import { nonNegativeInt } from '../../domain/validate.js';
 import { collect, integerOption, run } from '../command-kit.js';
 import { note } from '../output.js';
 import { renderAttachments, renderChangeList, renderChangeRequest } from '../render.js';
@@ -47,13 +48,11 @@ function fieldsFrom(options: Record<string, unknown>): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const [, field] of fieldFlags) {
     const value = options[field];
-    if (value !== undefined) fields[field] = field === 'outageMinutes' ? toNumberIfNumeric(value) : value;
+    // Numbers are checked here with the service's own rule, so both modes answer alike.
+    if (value !== undefined)
+      fields[field] = field === 'outageMinutes' ? nonNegativeInt(field, value, 525_600) : value;
   }
   return fields;
-}
-
-function toNumberIfNumeric(value: unknown): unknown {
-  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 }
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -241,12 +240,16 @@ export function changeCommands(program: Command): void {
         async ({ api, options }, ref, id) => {
           const { attachment, content } = await (await api()).downloadAttachment(ref as string, id as string);
           const out = (options.out as string | undefined) ?? basename(attachment.name);
-          if (out === '-') process.stdout.write(content);
-          else writeFileSync(out, content);
-          if (out === '-') note(`wrote ${attachment.size} bytes`);
-          return { ...attachment, path: out === '-' ? null : out };
+          if (out === '-') {
+            // stdout carries the bytes and nothing else, so it can be piped.
+            process.stdout.write(content);
+            note(`wrote ${attachment.size} bytes (sha256 ${attachment.sha256})`);
+            return undefined;
+          }
+          writeFileSync(out, content);
+          return { ...attachment, path: out };
         },
-        (a) => (a.path ? [`wrote ${a.path} (${a.size} bytes, sha256 ${a.sha256})`] : []),
+        (a) => [`wrote ${a.path} (${a.size} bytes, sha256 ${a.sha256})`],
       ),
     );
 

@@ -2,12 +2,10 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { systemTenant } from '../../domain/access.js';
 import { AppError } from '../../domain/errors.js';
-import { requireTenant } from '../../services/access/tenant-service.js';
-import { createApiToken } from '../../services/access/token-service.js';
-import { countActiveTokens } from '../../store/api-tokens.js';
+import { bootstrapAdminToken } from '../../services/access/token-service.js';
 import { integerOption, run } from '../command-kit.js';
 import { note } from '../output.js';
-import type { Runtime } from '../runtime.js';
+import { Runtime } from '../runtime.js';
 
 export function serverCommands(program: Command): void {
   program
@@ -17,9 +15,9 @@ export function serverCommands(program: Command): void {
       run(
         async ({ runtime }) => {
           const app = await runtime.openApp();
-          return { database: app.config.database, dialect: app.deps.dialect, tenant: systemTenant };
+          return { database: redact(app.config.database), dialect: app.deps.dialect, tenant: systemTenant };
         },
-        (r) => [`database ready: ${redact(r.database)} (${r.dialect}); tenant '${r.tenant}' exists`],
+        (r) => [`database ready: ${r.database} (${r.dialect}); tenant '${r.tenant}' exists`],
       ),
     );
 
@@ -29,13 +27,8 @@ export function serverCommands(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 = any free port)', integerOption('port'), 8080)
     .action(async (_opts: unknown, command: Command) => {
-      const { Runtime: RuntimeClass } = await import('../runtime.js');
       const options = command.optsWithGlobals();
-      await serve(
-        new RuntimeClass({ ...options, db: options.db }),
-        options.host as string,
-        options.port as number,
-      );
+      await serve(new Runtime(options, 'info'), options.host as string, options.port as number);
     });
 }
 
@@ -44,11 +37,11 @@ async function serve(runtime: Runtime, host: string, port: number): Promise<void
   if (port < 0 || port > 65535)
     throw new AppError('invalid_input', `port: ${port} is not a port number (0-65535)`, { field: 'port' });
   const app = await runtime.openApp();
-  const bootstrap = await bootstrapToken(runtime);
+  const bootstrap = await bootstrapAdminToken(app.deps);
   // Loaded here so that every other command starts without Fastify.
   const { buildServer } = await import('../../server/build-server.js');
   const fastify: FastifyInstance = await buildServer(app, {
-    logRequests: process.env.CHANGEGATE_LOG_REQUESTS === '1',
+    logRequests: app.config.logRequests,
   });
   const address = await fastify.listen({ host, port });
   note(`changegate listening on ${address}  (database: ${redact(app.config.database)}, ${app.deps.dialect})`);
@@ -84,19 +77,6 @@ async function serve(runtime: Runtime, host: string, port: number): Promise<void
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-}
-
-/** A fresh installation has no way to authenticate; print one admin token on the very first start. */
-async function bootstrapToken(runtime: Runtime): Promise<{ name: string; secret: string } | null> {
-  const app = await runtime.openApp();
-  if ((await countActiveTokens(app.deps.db)) > 0) return null;
-  const tenant = await requireTenant(app.deps, systemTenant);
-  const { token, secret } = await createApiToken(
-    app.deps,
-    { tenantId: tenant.id, tenantSlug: tenant.slug, name: 'system', role: 'admin' },
-    { name: 'bootstrap-admin', role: 'admin' },
-  );
-  return { name: token.name, secret };
 }
 
 function redact(location: string): string {

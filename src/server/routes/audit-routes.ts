@@ -19,7 +19,7 @@ export function auditRoutes(fastify: FastifyInstance, app: App): void {
         {
           cr: Type.Optional(Type.String({ description: 'Only events about this CR (number or id)' })),
           afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+          limit: Type.Optional(Type.Integer({ description: '1 to 10000, default 1000' })),
         },
         { additionalProperties: false },
       ),

@@ -118,7 +118,7 @@ export function changeRequestRoutes(fastify: FastifyInstance, app: App): void {
             ? 'Approve (not by its requester)'
             : 'Reject with a comment (not by its requester)',
         params: Ref,
-        body: Type.Optional(Decision),
+        body: Decision,
         response: crReply,
       },
       handler: (api, req) =>
@@ -186,9 +186,7 @@ export function changeRequestRoutes(fastify: FastifyInstance, app: App): void {
       tags,
       summary: 'Cancel (before implementation)',
       params: Ref,
-      body: Type.Optional(
-        Type.Object({ reason: Type.Optional(Type.String()) }, { additionalProperties: false }),
-      ),
+      body: Type.Object({ reason: Type.Optional(Type.String()) }, { additionalProperties: false }),
       response: crReply,
     },
     handler: (api, req) =>

@@ -1,17 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Role, roles } from '../../domain/access.js';
+import { type Role, roles, systemTenant } from '../../domain/access.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import type { ApiToken } from '../../domain/tenant.js';
 import { oneOf, text } from '../../domain/validate.js';
 import {
+  countAllTokens,
   findActiveTokenByHash,
   findApiToken,
   insertApiToken,
   listApiTokens,
   revokeApiToken,
 } from '../../store/api-tokens.js';
+import { nextCounterValue } from '../../store/counters.js';
 import { inTransaction } from '../../store/database.js';
-import { findTenantById } from '../../store/tenants.js';
+import { findTenantById, findTenantBySlug } from '../../store/tenants.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Actor, ServiceDeps } from '../context.js';
 
@@ -91,4 +93,27 @@ export async function authenticateToken(deps: ServiceDeps, secret: string): Prom
   const tenant = await findTenantById(deps.db, token.tenantId);
   if (!tenant) return null;
   return { tenantId: tenant.id, tenantSlug: tenant.slug, name: token.name, role: token.role };
+}
+
+/**
+ * A fresh installation has no way to authenticate: the very first server start creates one admin
+ * token in the default tenant and returns its secret to print once. Never again afterwards — not even
+ * when every token has been revoked — and only one of several servers starting together wins.
+ */
+export async function bootstrapAdminToken(
+  deps: ServiceDeps,
+): Promise<{ name: string; secret: string } | null> {
+  return inTransaction(deps.db, async (tx) => {
+    if ((await countAllTokens(tx)) > 0) return null;
+    const tenant = await findTenantBySlug(tx, systemTenant);
+    if (!tenant) return null;
+    // The counter row serialises concurrent starters: only the first gets 1.
+    if ((await nextCounterValue(tx, tenant.id, 'bootstrap_token')) !== 1) return null;
+    const actor: Actor = { tenantId: tenant.id, tenantSlug: tenant.slug, name: 'system', role: 'admin' };
+    const { token, secret } = await createApiToken({ ...deps, db: tx }, actor, {
+      name: 'bootstrap-admin',
+      role: 'admin',
+    });
+    return { name: token.name, secret };
+  });
 }

@@ -1,5 +1,5 @@
 import { type AuditEvent, type ChainBreak, ChainVerifier } from '../../domain/audit-chain.js';
-import { notFound } from '../../domain/errors.js';
+import { AppError, notFound } from '../../domain/errors.js';
 import { readAuditHead, readAuditPage } from '../../store/audit-log.js';
 import { findChangeRequest } from '../../store/change-requests.js';
 import type { Actor, ServiceDeps } from '../context.js';
@@ -22,9 +22,17 @@ export async function readAuditLog(
     if (!cr) throw notFound('change request', query.changeRequest);
     entityIds = [cr.id];
   }
-  return readAuditPage(deps.db, actor.tenantId, query.afterSeq ?? 0, Math.min(query.limit ?? 1000, 10_000), {
-    entityIds,
-  });
+  const limit = query.limit ?? 1000;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+    throw new AppError(
+      'invalid_input',
+      `limit: '${String(query.limit)}' must be a whole number from 1 to 10000`,
+      {
+        field: 'limit',
+      },
+    );
+  }
+  return readAuditPage(deps.db, actor.tenantId, query.afterSeq ?? 0, limit, { entityIds });
 }
 
 export interface ChainReport {

@@ -43,6 +43,25 @@ describe.each(dialects)('audit chain on %s', (dialect) => {
     }
   });
 
+  it('verifies cleanly while other writes are committing', async () => {
+    const t = await seeded(dialect);
+    try {
+      const writes = Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          createChangeRequest(t.app.deps, t.actor, { ...validChange, title: `busy ${i}` }),
+        ),
+      );
+      const reports = await Promise.all(
+        Array.from({ length: 10 }, () => verifyAuditChain(t.app.deps, t.actor)),
+      );
+      await writes;
+      for (const report of reports) expect(report.firstBad).toBeNull();
+      expect((await verifyAuditChain(t.app.deps, t.actor)).count).toBe(50);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('names an edited event', async () => {
     const t = await seeded(dialect);
     try {
