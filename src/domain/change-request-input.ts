@@ -1,6 +1,7 @@
 import {
   type ChangeFields,
   type ChangeType,
+  changeFieldNames,
   changeTypes,
   customerImpacts,
   deploymentImpacts,
@@ -27,23 +28,7 @@ export interface ValidChangeCreate {
   fields: ChangeFields;
 }
 
-const editable = [
-  'title',
-  'environment',
-  'region',
-  'priority',
-  'assignee',
-  'description',
-  'purpose',
-  'impact',
-  'customerImpact',
-  'deploymentImpact',
-  'backoutPlan',
-  'risk',
-  'plannedStart',
-  'plannedEnd',
-  'outageMinutes',
-] as const satisfies readonly (keyof ChangeFields)[];
+const editable = changeFieldNames;
 
 const requiredOnCreate = ['priority', 'assignee', 'customerImpact', 'deploymentImpact'] as const;
 const requiredAlways: readonly string[] = ['title', 'outageMinutes', ...requiredOnCreate];

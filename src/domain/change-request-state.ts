@@ -1,4 +1,10 @@
-import type { ApprovalState, ChangeFields, ChangeRequest, ChangeState } from './change-request.js';
+import {
+  type ApprovalState,
+  type ChangeFields,
+  type ChangeRequest,
+  type ChangeState,
+  changeFieldNames,
+} from './change-request.js';
 import { AppError } from './errors.js';
 
 /** The only allowed state transitions (DESIGN.md §4). `closed` and `canceled` are terminal. */
@@ -195,20 +201,9 @@ export function assertEditable(cr: Pick<ChangeRequest, 'number' | 'state'>): voi
 }
 
 /** Fields whose change alters what was approved; title, assignee and priority do not. */
-const approvalRelevant: readonly (keyof ChangeFields)[] = [
-  'environment',
-  'region',
-  'description',
-  'purpose',
-  'impact',
-  'customerImpact',
-  'deploymentImpact',
-  'backoutPlan',
-  'risk',
-  'plannedStart',
-  'plannedEnd',
-  'outageMinutes',
-];
+const approvalRelevant = changeFieldNames.filter(
+  (f) => f !== 'title' && f !== 'assignee' && f !== 'priority',
+);
 
 /**
  * An approval covers what the approvers saw. Editing an approval-relevant field of a CR that is

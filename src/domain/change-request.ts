@@ -76,6 +76,25 @@ export interface ChangeFields {
   outageMinutes: number;
 }
 
+/** Every field of ChangeFields, in the order forms and APIs list them. */
+export const changeFieldNames = [
+  'title',
+  'environment',
+  'region',
+  'priority',
+  'assignee',
+  'description',
+  'purpose',
+  'impact',
+  'customerImpact',
+  'deploymentImpact',
+  'backoutPlan',
+  'risk',
+  'plannedStart',
+  'plannedEnd',
+  'outageMinutes',
+] as const satisfies readonly (keyof ChangeFields)[];
+
 export interface ChangeRequest extends ChangeFields {
   id: string;
   tenantId: string;
