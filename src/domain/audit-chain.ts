@@ -59,6 +59,7 @@ export class ChainVerifier {
   private expectedSeq = 1;
   private prevHash = genesisHash;
   private seen = 0;
+  private lastId: string | null = null;
   private firstBreak: ChainBreak | null = null;
 
   constructor(start?: { seq: number; hash: string }) {
@@ -86,6 +87,7 @@ export class ChainVerifier {
     this.firstBreak = this.check(e);
     if (this.firstBreak) return false;
     this.seen++;
+    this.lastId = e.id;
     this.expectedSeq = e.seq + 1;
     this.prevHash = e.hash;
     return true;
@@ -100,6 +102,18 @@ export class ChainVerifier {
         seq: this.expectedSeq,
         id: null,
         message: `event ${this.expectedSeq} is missing: the log ends at ${this.expectedSeq - 1} but ${recordedHead.seq} events were written`,
+      };
+    } else if (
+      recordedHead &&
+      recordedHead.seq === this.expectedSeq - 1 &&
+      recordedHead.hash !== this.prevHash
+    ) {
+      // The last event was rewritten with a recomputed hash, but the head written with it still holds the original.
+      this.firstBreak = {
+        kind: 'edited',
+        seq: recordedHead.seq,
+        id: this.lastId ?? '',
+        message: `event ${recordedHead.seq}${this.lastId ? ` (${this.lastId})` : ''} was edited: it no longer hashes to the head recorded when it was written`,
       };
     }
     return this.firstBreak;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt } from '../support/cli-process.js';
 import {
   ApiClient,
   type ApprovalLevel,
@@ -13,13 +14,7 @@ import {
   type Write,
 } from '../support/crash-workload.js';
 import { dialects, freshDatabase, type TestDatabase } from '../support/dialects.js';
-import {
-  assertCliBuilt,
-  createToken,
-  killAllServers,
-  type ServerProcess,
-  startServer,
-} from '../support/server-process.js';
+import { createToken, killAllServers, type ServerProcess, startServer } from '../support/server-process.js';
 
 /**
  * Crash safety of the real server process: SIGKILL it at random moments under concurrent creates and
@@ -204,7 +199,7 @@ describe.each(dialects)('crash recovery on %s', (dialect) => {
   let auditCount = 0;
 
   beforeAll(async () => {
-    assertCliBuilt();
+    assertBuilt();
     db = await freshDatabase(dialect, 'crash');
     const where = { db: db.url, home: db.dir };
     tokens = {

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -12,9 +12,29 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Fails loudly when dist/ is missing or older than src/, so a process test never exercises stale code. */
 export function assertBuilt(): void {
   if (!existsSync(cliPath))
     throw new Error(`${cliPath} is missing: run \`npm run build\` first (npm test does)`);
+  const built = statSync(cliPath).mtimeMs;
+  const newer = newestSource(join(import.meta.dirname, '..', '..', 'src'));
+  if (newer && newer.mtimeMs > built) {
+    throw new Error(`dist/ is older than ${newer.path}: run \`npm run build\` before this test`);
+  }
+}
+
+function newestSource(dir: string): { path: string; mtimeMs: number } | null {
+  let newest: { path: string; mtimeMs: number } | null = null;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const candidate = entry.isDirectory()
+      ? newestSource(path)
+      : entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')
+        ? { path, mtimeMs: statSync(path).mtimeMs }
+        : null;
+    if (candidate && (!newest || candidate.mtimeMs > newest.mtimeMs)) newest = candidate;
+  }
+  return newest;
 }
 
 /** Runs `changegate ...args` to completion; never throws on a non-zero exit. */

@@ -1,47 +1,13 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { cleanEnv, cliPath } from './cli-process.js';
 
 const run = promisify(execFile);
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-/** The built CLI. Tests that run real server processes need `npm run build` first (`npm test` does it). */
-export const cliPath = join(repoRoot, 'dist', 'cli', 'main.js');
-
-/** Fails loudly when dist/ is missing or older than src/, so a process test never exercises stale code. */
-export function assertCliBuilt(): void {
-  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` before this test`);
-  const built = statSync(cliPath).mtimeMs;
-  const newer = newestSource(join(repoRoot, 'src'));
-  if (newer && newer.mtimeMs > built) {
-    throw new Error(`dist/ is older than ${newer.path}: run \`npm run build\` before this test`);
-  }
-}
-
-function newestSource(dir: string): { path: string; mtimeMs: number } | null {
-  let newest: { path: string; mtimeMs: number } | null = null;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    const candidate = entry.isDirectory()
-      ? newestSource(path)
-      : entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')
-        ? { path, mtimeMs: statSync(path).mtimeMs }
-        : null;
-    if (candidate && (!newest || candidate.mtimeMs > newest.mtimeMs)) newest = candidate;
-  }
-  return newest;
-}
-
 /** The environment for a child: none of the caller's CHANGEGATE_* settings leak in (e.g. remote mode). */
 function childEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith('CHANGEGATE_')) env[name] = value;
-  }
-  return { ...env, CHANGEGATE_HOME: home, CHANGEGATE_LOG_LEVEL: 'warn' };
+  return { ...cleanEnv(), CHANGEGATE_HOME: home, CHANGEGATE_LOG_LEVEL: 'warn' };
 }
 
 /** Runs one CLI command with --json against the database and returns its parsed stdout. */

@@ -93,6 +93,23 @@ describe.each(dialects)('audit chain on %s', (dialect) => {
     }
   });
 
+  it('names a last event rewritten with a recomputed hash, against the recorded head', async () => {
+    const t = await seeded(dialect);
+    try {
+      const events = await readAuditPage(t.app.deps.db, t.actor.tenantId, 0, 100);
+      const last = events.at(-1);
+      if (!last) throw new Error('no events');
+      const forged = chainHash(last.prevHash, { ...last, actor: 'mallory' });
+      await t.tamper([
+        `update audit_events set actor = 'mallory', hash = '${forged}' where seq = ${last.seq}`,
+      ]);
+      const report = await verifyAuditChain(t.app.deps, t.actor);
+      expect(report.firstBad).toMatchObject({ kind: 'edited', seq: 10, id: last.id });
+    } finally {
+      await t.close();
+    }
+  });
+
   it('names the first of two swapped events', async () => {
     const t = await seeded(dialect);
     try {
