@@ -115,7 +115,7 @@ const editableFields = {
   // Inputs are checked by the service, so local and remote mode accept the same forms with the same errors.
   plannedStart: Type.String({ description: 'ISO-8601 date-time, e.g. 2026-03-01T22:00:00Z' }),
   plannedEnd: Type.String({ description: 'ISO-8601 date-time' }),
-  outageMinutes: Type.Integer({ minimum: 0 }),
+  outageMinutes: Type.Integer({ description: 'Expected downtime in minutes, 0 to 525600; 0 = none' }),
 };
 
 export const ChangeCreateSchema = Type.Object(

@@ -42,6 +42,10 @@ describe('change request input', () => {
       /plannedEnd: must be after plannedStart/,
     ],
     [{ title: '   ' }, /title: must not be empty/],
+    [
+      { plannedStart: '2026-02-02T10:00:00' },
+      /plannedStart: '2026-02-02T10:00:00' is not a date-time; use ISO-8601 with a zone/,
+    ],
   ])('refuses %j', (input, message) => {
     expect(() => validateChangeCreate({ ...base, ...input })).toThrow(message);
   });

@@ -54,6 +54,10 @@ describe('change request state machine', () => {
     expect(() => decideTransition(cr('authorize', 'approved', 'normal'), 'implement')).toThrow(
       /only an emergency change/,
     );
+    expect(decideTransition(cr('authorize', 'approved', 'emergency'), 'implement')).toEqual({
+      state: 'implement',
+      approval: 'approved',
+    });
     expect(() => decideTransition(cr('scheduled', 'requested', 'normal'), 'implement')).toThrow(
       /must be approved first/,
     );

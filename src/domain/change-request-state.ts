@@ -77,8 +77,9 @@ export function decideTransition(
       return { state: to, approval: cr.approval };
     case 'implement':
       // Only an emergency may skip scheduling: it goes ahead now and owes a retrospective approval.
-      if (cr.type === 'emergency' && cr.approval !== 'approved')
-        return { state: to, approval: 'retro_pending' };
+      if (cr.type === 'emergency') {
+        return { state: to, approval: cr.approval === 'approved' ? 'approved' : 'retro_pending' };
+      }
       if (cr.state === 'authorize') {
         throw new AppError(
           'illegal_transition',

@@ -42,14 +42,15 @@ export function instant(field: string, value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
   if (
     typeof value === 'string' &&
-    /^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?$/.test(value.trim())
+    // A date alone is midnight UTC; a time needs its zone, so the same text means the same instant everywhere.
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value.trim())
   ) {
     const ms = Date.parse(value.trim());
     if (!Number.isNaN(ms)) return ms;
   }
   throw invalidField(
     field,
-    `'${String(value)}' is not a date-time; use ISO-8601 such as 2026-01-31T22:00:00Z`,
+    `'${String(value)}' is not a date-time; use ISO-8601 with a zone, such as 2026-01-31T22:00:00Z (or a date alone, read as midnight UTC)`,
   );
 }
 

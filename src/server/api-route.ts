@@ -40,14 +40,14 @@ async function authenticate(app: App, request: FastifyRequest): Promise<Actor> {
   return actor;
 }
 
-/** What a key is bound to: who sent which request. Another token reusing the key gets a conflict, not a replay. */
+/** What a key is bound to: which credential sent which request. Another token reusing the key gets a conflict, not a replay. */
 function requestHash(request: FastifyRequest, actor: Actor): string {
   const body = Buffer.isBuffer(request.body)
     ? request.body.toString('base64')
     : canonicalize(request.body ?? null);
   return createHash('sha256')
     .update(
-      `${actor.name}\n${request.method} ${request.url}\n${request.headers['content-type'] ?? ''}\n${body}`,
+      `${actor.credentialId ?? actor.name}\n${request.method} ${request.url}\n${request.headers['content-type'] ?? ''}\n${body}`,
     )
     .digest('hex');
 }

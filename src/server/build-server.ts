@@ -16,7 +16,9 @@ export interface ServerOptions {
 /** Builds the HTTP server without listening, so tests can `inject` and `serve` can `listen`. */
 export async function buildServer(app: App, options: ServerOptions = {}): Promise<FastifyInstance> {
   const fastify = Fastify({
-    loggerInstance: (options.logRequests ? app.deps.logger : undefined) as FastifyBaseLogger | undefined,
+    // The logger is always there so a 500 is recorded; request lines only when asked for.
+    loggerInstance: app.deps.logger as FastifyBaseLogger,
+    disableRequestLogging: !options.logRequests,
     // Unknown fields are an error, not silently dropped; query strings may repeat (?state=a&state=b).
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, verbose: true },

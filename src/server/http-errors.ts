@@ -47,8 +47,12 @@ function fromValidation(
 
 /** Unwraps schema failures nested in anyOf (nullable enums) to the most specific one. */
 function pickEnum(errors: AjvError[]): AjvError[] {
-  const enumError = errors.find((e) => e.keyword === 'enum');
-  return enumError ? [enumError, ...errors.filter((e) => e !== enumError)] : errors;
+  // A nullable field fails both branches of its anyOf; "must be null" is never the helpful half.
+  const helpful = errors.filter(
+    (e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null'),
+  );
+  const best = helpful.find((e) => e.keyword === 'enum') ?? helpful[0];
+  return best ? [best, ...errors.filter((e) => e !== best)] : errors;
 }
 
 export function toAppError(error: unknown): AppError {

@@ -147,6 +147,10 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
     expect(badEnum.json().error.message).toBe(
       "priority: 'urgent' is not valid; use one of: critical, high, moderate, low, planning",
     );
+    const negative = await create(requester, { ...validChange, outageMinutes: -1 });
+    expect(negative.json().error.message).toBe(
+      "outageMinutes: '-1' must be a whole number between 0 and 525600",
+    );
     const missing = await create(requester, { priority: 'high' });
     expect(missing.json().error.message).toMatch(/missing required field: /);
     const unknown = await create(requester, { ...validChange, colour: 'red' });

@@ -18,4 +18,6 @@ export interface Actor {
   tenantSlug: string;
   name: string;
   role: Role;
+  /** The credential that authenticated this call (an API token id); absent in local mode. */
+  credentialId?: string;
 }

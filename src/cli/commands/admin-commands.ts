@@ -76,7 +76,7 @@ export function adminCommands(program: Command): void {
         async ({ api, options }, slug) =>
           (await api()).createTenant({ slug: slug as string, name: options.name as string | undefined }),
         (t) => [
-          `created tenant ${t.slug}; create its first token with: changegate token create --tenant ${t.slug} --name admin --role admin`,
+          `created tenant ${t.slug}; create its first token on the server's database (local mode, not via CHANGEGATE_SERVER): changegate --tenant ${t.slug} token create --name admin --role admin`,
         ],
       ),
     );

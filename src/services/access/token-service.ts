@@ -92,7 +92,13 @@ export async function authenticateToken(deps: ServiceDeps, secret: string): Prom
   if (!token) return null;
   const tenant = await findTenantById(deps.db, token.tenantId);
   if (!tenant) return null;
-  return { tenantId: tenant.id, tenantSlug: tenant.slug, name: token.name, role: token.role };
+  return {
+    tenantId: tenant.id,
+    tenantSlug: tenant.slug,
+    name: token.name,
+    role: token.role,
+    credentialId: token.id,
+  };
 }
 
 /**

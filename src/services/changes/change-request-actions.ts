@@ -70,7 +70,8 @@ export async function decideChangeApproval(
     });
   }
   return mutateChangeRequest(deps, actor, ref, (cr) => {
-    assertEditable(cr);
+    // A retrospective approval of an emergency change is still owed after the change was closed.
+    if (cr.approval !== 'retro_pending') assertEditable(cr);
     const outcome = decideApproval(cr, decision, actor.name);
     return {
       action: decision === 'approved' ? 'change_request.approved' : 'change_request.rejected',

@@ -191,8 +191,14 @@ describe.each(dialects)('change requests on %s', (dialect) => {
     const implementing = await transitionChangeRequest(t.app.deps, alice, cr.number, 'implement');
     expect(implementing).toMatchObject({ state: 'implement', approval: 'retro_pending' });
     await transitionChangeRequest(t.app.deps, alice, cr.number, 'review');
+    await closeChangeRequest(t.app.deps, alice, cr.number, 'successful', 'fixed');
     const retro = await decideChangeApproval(t.app.deps, bob, cr.number, 'approved', 'retrospectively fine');
-    expect(retro).toMatchObject({ state: 'review', approval: 'approved' });
+    expect(retro).toMatchObject({ state: 'closed', approval: 'approved' });
+    await expect(decideChangeApproval(t.app.deps, bob, cr.number, 'approved', 'twice')).rejects.toMatchObject(
+      {
+        code: 'illegal_transition',
+      },
+    );
     const canceled = await cancelChangeRequest(t.app.deps, alice, normal.number, 'not needed');
     expect(canceled).toMatchObject({ state: 'canceled', closeCategory: 'cancelled' });
   });
