@@ -3,6 +3,7 @@ import type { ChangegateApi } from '../client/changegate-api.js';
 import { localApi } from '../client/local-api.js';
 import { remoteApi } from '../client/remote-api.js';
 import { type AppConfig, loadConfig } from '../config.js';
+import { AppError } from '../domain/errors.js';
 import { requireTenant } from '../services/access/tenant-service.js';
 
 export interface GlobalOptions {
@@ -40,8 +41,18 @@ export class Runtime {
 
   /** The port for this invocation. Locally the actor has the database in hand, so it acts as admin. */
   async api(): Promise<ChangegateApi> {
-    if (this.remote && this.config.server)
+    if (this.remote && this.config.server) {
+      // Over HTTP the token decides tenant and actor; a flag that would be ignored is refused instead.
+      const ignored = [this.options.tenant && '--tenant', this.options.as && '--as'].filter(Boolean);
+      if (ignored.length > 0) {
+        throw new AppError(
+          'invalid_input',
+          `${ignored.join(' and ')} only apply in local mode; with CHANGEGATE_SERVER set, the API token decides tenant and actor (unset CHANGEGATE_SERVER or use --db for local mode)`,
+          { field: String(ignored[0]).slice(2) },
+        );
+      }
       return remoteApi({ server: this.config.server, token: this.config.token });
+    }
     const app = await this.openApp();
     const tenant = await requireTenant(app.deps, this.config.tenant);
     return localApi(app, {

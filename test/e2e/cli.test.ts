@@ -163,6 +163,12 @@ describe('changegate CLI end to end', () => {
     );
 
     expect(remote.map((s) => s.code)).toEqual(local.map((s) => s.code));
+    const ignored = await runCli(['cr', 'list', '--as', 'someone-else'], {
+      cwd: clientDir,
+      env: { CHANGEGATE_SERVER: server.url, CHANGEGATE_TOKEN: tokens.admin },
+    });
+    expect(ignored.code).toBe(2);
+    expect(ignored.stderr).toMatch(/--as only apply in local mode/);
     expect(local.map((s) => s.code)).toEqual([
       0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 0, 0,
     ]);
