@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type AuditEvent, canonicalEvent, genesisHash } from '../src/domain/audit-chain.js';
 import { verifyAuditChain } from '../src/services/audit/audit-queries.js';
+import { auditChainRule } from '../src/services/audit/record-audit.js';
 import { createChangeRequest } from '../src/services/changes/create-change-request.js';
 import { appendAuditEvent, readAuditHead, readAuditPage } from '../src/store/audit-log.js';
 import {
@@ -34,23 +35,27 @@ async function seed(bench: BenchApp, total: number): Promise<void> {
       for (let i = 0; i < n; i++) {
         const at = deps.now();
         const id = deps.newId();
-        await appendAuditEvent(tx, {
-          tenantId: bench.actor.tenantId,
-          id: deps.newId(),
-          at,
-          actor: bench.actor.name,
-          action: 'change_request.created',
-          entityType: 'change_request',
-          entityId: id,
-          before: null,
-          after: {
-            ...template,
-            id,
-            number: `CHG${String(seq + i).padStart(7, '0')}`,
-            title: `Upgrade payments API to 2.4.${seq + i}`,
-            createdAt: at,
+        await appendAuditEvent(
+          tx,
+          {
+            tenantId: bench.actor.tenantId,
+            id: deps.newId(),
+            at,
+            actor: bench.actor.name,
+            action: 'change_request.created',
+            entityType: 'change_request',
+            entityId: id,
+            before: null,
+            after: {
+              ...template,
+              id,
+              number: `CHG${String(seq + i).padStart(7, '0')}`,
+              title: `Upgrade payments API to 2.4.${seq + i}`,
+              createdAt: at,
+            },
           },
-        });
+          auditChainRule,
+        );
       }
     });
     seq += n;

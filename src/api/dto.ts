@@ -50,6 +50,7 @@ export function changeRequestDto(cr: ChangeRequest): ChangeRequestDto {
     targetFingerprint: cr.targetFingerprint,
     pipelineRunId: cr.pipelineRunId,
     requestedBy: cr.requestedBy,
+    implementedBy: cr.implementedBy,
     createdAt: iso(cr.createdAt),
     updatedAt: iso(cr.updatedAt),
     closedAt: isoOrNull(cr.closedAt),

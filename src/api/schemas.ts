@@ -52,6 +52,7 @@ export const ChangeRequestSchema = Type.Object(
     targetFingerprint: Nullable(Type.String()),
     pipelineRunId: Nullable(Type.String()),
     requestedBy: Type.String(),
+    implementedBy: Nullable(Type.String()),
     createdAt: Time,
     updatedAt: Time,
     closedAt: Nullable(Time),

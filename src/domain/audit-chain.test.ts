@@ -24,8 +24,13 @@ function chain(n: number): AuditEvent[] {
   return events;
 }
 
-function verify(events: AuditEvent[], head = { seq: 5, hash: '' }) {
-  const v = new ChainVerifier();
+const recordedHead = () => {
+  const last = chain(5).at(-1);
+  return { seq: 5, hash: last?.hash ?? '' };
+};
+
+function verify(events: AuditEvent[], head: { seq: number; hash: string } | null = recordedHead()) {
+  const v = new ChainVerifier(head);
   for (const e of events) if (!v.push(e)) break;
   return v.finish(head);
 }
@@ -33,7 +38,7 @@ function verify(events: AuditEvent[], head = { seq: 5, hash: '' }) {
 describe('audit chain verifier', () => {
   it('accepts an intact chain', () => {
     const events = chain(5);
-    expect(verify(events, { seq: 5, hash: events[4]?.hash ?? '' })).toBeNull();
+    expect(verify(events)).toBeNull();
   });
 
   it('hashes key order independently (canonical JSON)', () => {
@@ -66,5 +71,13 @@ describe('audit chain verifier', () => {
       seq: 2,
     });
     expect(verify([a, b, c])).toMatchObject({ kind: 'missing', seq: 4 });
+    expect(
+      verify([a, b, c, d, { ...e, actor: 'mallory', hash: chainHash(d.hash, { ...e, actor: 'mallory' }) }]),
+    ).toMatchObject({
+      kind: 'edited',
+      seq: 5,
+    });
+    expect(verify([a, b, c, d, e], { seq: 3, hash: c.hash })).toMatchObject({ kind: 'edited', seq: 4 });
+    expect(verify([a, b, c, d, e], null)).toMatchObject({ kind: 'edited', seq: 1 });
   });
 });

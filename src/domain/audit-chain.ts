@@ -47,33 +47,33 @@ export function chainHash(prevHash: string, e: AuditEventBody): string {
 }
 
 export type ChainBreak =
-  | { kind: 'edited'; seq: number; id: string; message: string }
+  | { kind: 'edited'; seq: number; id: string | null; message: string }
   | { kind: 'missing'; seq: number; id: string | null; message: string }
   | { kind: 'reordered'; seq: number; id: string; message: string };
+
+type Head = { seq: number; hash: string };
 
 /**
  * Walks events in sequence order, carrying what the next event must link to. Feed it pages; it stops
  * at the first break. Pure: the store streams rows into it.
+ *
+ * The head the store recorded is checked at both ends: read before the walk (`anchor`), the event at
+ * its sequence must still carry its hash and the log must reach it; read after (`finish`), no event
+ * may lie beyond it. Events committed during the walk sit between the two and are verified too.
  */
 export class ChainVerifier {
   private expectedSeq = 1;
   private prevHash = genesisHash;
   private seen = 0;
-  private lastId: string | null = null;
   private firstBreak: ChainBreak | null = null;
 
-  constructor(start?: { seq: number; hash: string }) {
-    if (start) {
-      this.expectedSeq = start.seq + 1;
-      this.prevHash = start.hash;
-    }
-  }
+  constructor(private readonly anchor: Head | null = null) {}
 
   get count(): number {
     return this.seen;
   }
 
-  get head(): { seq: number; hash: string } {
+  get head(): Head {
     return { seq: this.expectedSeq - 1, hash: this.prevHash };
   }
 
@@ -84,39 +84,46 @@ export class ChainVerifier {
   /** Returns false once the chain is broken (no need to read further). */
   push(e: AuditEvent): boolean {
     if (this.firstBreak) return false;
-    this.firstBreak = this.check(e);
+    this.firstBreak = this.check(e) ?? this.checkAnchor(e);
     if (this.firstBreak) return false;
     this.seen++;
-    this.lastId = e.id;
     this.expectedSeq = e.seq + 1;
     this.prevHash = e.hash;
     return true;
   }
 
-  /** After the last page: the head the store recorded must be the one the events reach. */
-  finish(recordedHead: { seq: number; hash: string } | null): ChainBreak | null {
+  /** After the last page, with the head as recorded now. */
+  finish(headAfter: Head | null): ChainBreak | null {
     if (this.firstBreak) return this.firstBreak;
-    if (recordedHead && recordedHead.seq >= this.expectedSeq) {
+    const last = this.expectedSeq - 1;
+    if (this.anchor && this.anchor.seq > last) {
       this.firstBreak = {
         kind: 'missing',
         seq: this.expectedSeq,
         id: null,
-        message: `event ${this.expectedSeq} is missing: the log ends at ${this.expectedSeq - 1} but ${recordedHead.seq} events were written`,
+        message: `event ${this.expectedSeq} is missing: the log ends at ${last} but ${this.anchor.seq} events were written`,
       };
-    } else if (
-      recordedHead &&
-      recordedHead.seq === this.expectedSeq - 1 &&
-      recordedHead.hash !== this.prevHash
-    ) {
-      // The last event was rewritten with a recomputed hash, but the head written with it still holds the original.
+    } else if (last > 0 && (!headAfter || headAfter.seq < last)) {
+      // Rows beyond the recorded head: the head was lowered or removed to hide a tampered tail.
       this.firstBreak = {
         kind: 'edited',
-        seq: recordedHead.seq,
-        id: this.lastId ?? '',
-        message: `event ${recordedHead.seq}${this.lastId ? ` (${this.lastId})` : ''} was edited: it no longer hashes to the head recorded when it was written`,
+        seq: (headAfter?.seq ?? 0) + 1,
+        id: null,
+        message: `the recorded head (${headAfter ? `event ${headAfter.seq}` : 'none'}) is behind the log, which reaches event ${last}: the head was altered`,
       };
     }
     return this.firstBreak;
+  }
+
+  private checkAnchor(e: AuditEvent): ChainBreak | null {
+    if (!this.anchor || e.seq !== this.anchor.seq || e.hash === this.anchor.hash) return null;
+    // Rewritten with a recomputed hash, but the head written with it still holds the original.
+    return {
+      kind: 'edited',
+      seq: e.seq,
+      id: e.id,
+      message: `event ${e.seq} (${e.id}) was edited: it no longer hashes to the head recorded when it was written`,
+    };
   }
 
   private check(e: AuditEvent): ChainBreak | null {

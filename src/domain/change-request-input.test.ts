@@ -42,6 +42,9 @@ describe('change request input', () => {
       /plannedEnd: must be after plannedStart/,
     ],
     [{ title: '   ' }, /title: must not be empty/],
+    [{ title: 'a\u0000b' }, /title: contains control characters/],
+    [{ plannedStart: '2026-02-30' }, /plannedStart: '2026-02-30' is not a date-time/],
+    [{ plannedStart: '2026-02-28T24:00:00Z' }, /plannedStart/],
     [
       { plannedStart: '2026-02-02T10:00:00' },
       /plannedStart: '2026-02-02T10:00:00' is not a date-time; use ISO-8601 with a zone/,

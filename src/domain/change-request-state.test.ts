@@ -7,10 +7,20 @@ import {
   transitions,
 } from './change-request-state.js';
 
-const cr = (state: ChangeState, approval = 'not_requested', type = 'normal') =>
-  ({ number: 'CHG0000001', state, approval, type, requestedBy: 'alice@example.com' }) as const as Parameters<
-    typeof decideTransition
-  >[0] & { requestedBy: string };
+const cr = (
+  state: ChangeState,
+  approval = 'not_requested',
+  type = 'normal',
+  implementedBy: string | null = null,
+) =>
+  ({
+    number: 'CHG0000001',
+    state,
+    approval,
+    type,
+    requestedBy: 'alice@example.com',
+    implementedBy,
+  }) as Parameters<typeof decideTransition>[0] & { requestedBy: string; implementedBy: string | null };
 
 describe('change request state machine', () => {
   it('allows exactly the transitions in the table', () => {
@@ -73,6 +83,12 @@ describe('change request state machine', () => {
     expect(() => decideRequestApproval(cr('implement', 'not_requested'))).toThrow(
       /only in new, assess or authorize/,
     );
+  });
+
+  it('never lets whoever deployed the change decide it', () => {
+    expect(() =>
+      decideApproval(cr('implement', 'retro_pending', 'emergency', 'bob'), 'approved', 'Bob'),
+    ).toThrow(/bob deployed CHG0000001/i);
   });
 
   it('never lets the requester decide, whatever the letter case', () => {

@@ -141,15 +141,29 @@ export function decideRequestApproval(cr: Pick<ChangeRequest, 'number' | 'state'
  * A rejection sends the CR back to `assess` so it can be revised and requested again.
  */
 export function decideApproval(
-  cr: Pick<ChangeRequest, 'number' | 'state' | 'approval' | 'requestedBy'>,
+  cr: Pick<ChangeRequest, 'number' | 'state' | 'approval' | 'requestedBy' | 'implementedBy'>,
   decision: 'approved' | 'rejected',
   approver: string,
 ): TransitionOutcome {
+  const verb = decision === 'approved' ? 'approve' : 'reject';
   if (sameActor(cr.requestedBy, approver)) {
     throw new AppError(
       'separation_of_duties',
-      `${approver} requested ${cr.number} and cannot ${decision === 'approved' ? 'approve' : 'reject'} it; ask another approver`,
-      { field: 'approver', requestedBy: cr.requestedBy },
+      `${approver} requested ${cr.number} and cannot ${verb} it; ask another approver`,
+      {
+        field: 'approver',
+        requestedBy: cr.requestedBy,
+      },
+    );
+  }
+  if (cr.implementedBy !== null && sameActor(cr.implementedBy, approver)) {
+    throw new AppError(
+      'separation_of_duties',
+      `${approver} deployed ${cr.number} and cannot ${verb} it; ask another approver`,
+      {
+        field: 'approver',
+        implementedBy: cr.implementedBy,
+      },
     );
   }
   if (cr.approval === 'retro_pending') {
@@ -215,8 +229,10 @@ export function approvalAfterEdit(
   patch: Partial<ChangeFields>,
 ): TransitionOutcome | null {
   const pending = cr.approval === 'requested' || cr.approval === 'approved';
-  const beforeImplementation = cr.state === 'authorize' || cr.state === 'scheduled';
+  const beforeImplementation =
+    cr.state === 'new' || cr.state === 'assess' || cr.state === 'authorize' || cr.state === 'scheduled';
   if (!pending || !beforeImplementation) return null;
   const relevant = approvalRelevant.some((f) => f in patch && patch[f] !== cr[f]);
-  return relevant ? { state: 'assess', approval: 'not_requested' } : null;
+  if (!relevant) return null;
+  return { state: cr.state === 'new' ? 'new' : 'assess', approval: 'not_requested' };
 }

@@ -1,3 +1,5 @@
+import { notFound } from './errors.js';
+
 /** Change request model of DESIGN.md §4: the enumerations and the shape services and stores agree on. */
 
 export const changeTypes = ['standard', 'normal', 'emergency'] as const;
@@ -110,6 +112,8 @@ export interface ChangeRequest extends ChangeFields {
   targetFingerprint: string | null;
   pipelineRunId: string | null;
   requestedBy: string;
+  /** Who moved it into implementation (deployed it); they may not approve it either. */
+  implementedBy: string | null;
   createdAt: number;
   updatedAt: number;
   closedAt: number | null;
@@ -151,4 +155,15 @@ export function formatChangeNumber(n: number): string {
 
 export function isChangeNumber(ref: string): boolean {
   return /^CHG\d{7,}$/.test(ref);
+}
+
+/** How a user names a CR: its number (CHG0000042) or its id. */
+export type ChangeRef = { by: 'number' | 'id'; value: string };
+
+/** Anything that cannot be a number or an id is simply not found, before it reaches a query. */
+export function changeRef(ref: string): ChangeRef {
+  if (isChangeNumber(ref)) return { by: 'number', value: ref };
+  if (!/^[0-9A-Za-z_-]{1,64}$/.test(ref))
+    throw notFound('change request', JSON.stringify(ref).slice(1, -1).slice(0, 80));
+  return { by: 'id', value: ref };
 }

@@ -9,8 +9,14 @@ export function oneOf<T extends string>(field: string, value: unknown, valid: re
   return value as T;
 }
 
+// NUL and the other C0/DEL controls except tab, LF and CR: PostgreSQL refuses NUL in text, and none belong in a form field.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const controlCharacters = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 export function text(field: string, value: unknown, { max = 10_000, min = 0 } = {}): string {
   if (typeof value !== 'string') throw invalidField(field, 'must be a string');
+  if (controlCharacters.test(value))
+    throw invalidField(field, 'contains control characters; only tab and line breaks are allowed');
   const trimmed = value.trim();
   if (trimmed.length < min)
     throw invalidField(field, min === 1 ? 'must not be empty' : `needs at least ${min} characters`);
@@ -37,16 +43,32 @@ export function nonNegativeInt(field: string, value: unknown, max = 1_000_000): 
   return n;
 }
 
-/** Accepts ISO-8601 text (what users and the API send) or epoch milliseconds; returns epoch ms UTC. */
+const isoInstant =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+
+/**
+ * Accepts ISO-8601 text (what users and the API send) or epoch milliseconds; returns epoch ms UTC.
+ * A date alone is midnight UTC; a time needs its zone, so the same text means the same instant
+ * everywhere. Impossible dates (February 30th) are refused rather than rolled over.
+ */
 export function instant(field: string, value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
-  if (
-    typeof value === 'string' &&
-    // A date alone is midnight UTC; a time needs its zone, so the same text means the same instant everywhere.
-    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value.trim())
-  ) {
-    const ms = Date.parse(value.trim());
-    if (!Number.isNaN(ms)) return ms;
+  const m = typeof value === 'string' ? isoInstant.exec(value.trim()) : null;
+  if (m) {
+    const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(
+      Number,
+    );
+    const daysInMonth = new Date(Date.UTC(year ?? 0, month ?? 0, 0)).getUTCDate();
+    const valid =
+      (month ?? 0) >= 1 &&
+      (month ?? 0) <= 12 &&
+      (day ?? 0) >= 1 &&
+      (day ?? 0) <= daysInMonth &&
+      hour < 24 &&
+      minute < 60 &&
+      second < 60;
+    const ms = Date.parse(String(value).trim());
+    if (valid && !Number.isNaN(ms)) return ms;
   }
   throw invalidField(
     field,

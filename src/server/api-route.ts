@@ -17,6 +17,8 @@ export interface ApiRoute {
   permission: Permission;
   schema: FastifySchema;
   status?: number;
+  /** False where the response carries a secret that must never be stored: Idempotency-Key is then ignored. */
+  replayable?: boolean;
   handler: (
     api: ChangegateApi,
     request: FastifyRequest,
@@ -85,7 +87,7 @@ export function apiRoute(fastify: FastifyInstance, app: App, route: ApiRoute): v
       const actor = actors.get(request);
       if (!actor) throw new AppError('unauthenticated', 'request was not authenticated');
       const key = request.headers['idempotency-key'];
-      if (route.method === 'POST' && typeof key === 'string' && key !== '') {
+      if (route.method === 'POST' && route.replayable !== false && typeof key === 'string' && key !== '') {
         return idempotent(app, route, request, reply, actor, key);
       }
       const result = await route.handler(localApi(app, actor), request, reply, actor);

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { App } from '../app.js';
 import { AppError } from '../domain/errors.js';
+import { checkDatabase } from '../services/health.js';
 import { purgeExpiredIdempotencyKeys } from '../services/idempotency/run-idempotent.js';
 import { sendError } from './http-errors.js';
 import { adminRoutes } from './routes/admin-routes.js';
@@ -69,7 +70,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   fastify.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   fastify.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
     try {
-      await app.deps.db.selectFrom('tenants').select('id').limit(1).execute();
+      await checkDatabase(app.deps);
       return { status: 'ready' };
     } catch (error) {
       return sendError(

@@ -237,6 +237,46 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
     ).toHaveLength(1);
   });
 
+  it('refuses odd input with 4xx, never 500', async () => {
+    const nul = await create(requester, { ...validChange, title: 'a\u0000b' });
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().error.details.field).toBe('title');
+    expect((await s.call(viewer, { method: 'GET', url: '/api/v1/change-requests/%00' })).statusCode).toBe(
+      404,
+    );
+    expect((await s.call(viewer, { method: 'GET', url: '/api/v1/change-requests?q=%00' })).statusCode).toBe(
+      400,
+    );
+    const badCursor = Buffer.from('cr:\u0000').toString('base64url');
+    expect(
+      (await s.call(viewer, { method: 'GET', url: `/api/v1/change-requests?cursor=${badCursor}` }))
+        .statusCode,
+    ).toBe(400);
+    const huge = await s.call(admin, {
+      method: 'GET',
+      url: '/api/v1/audit/events?afterSeq=9223372036854775808',
+    });
+    expect(huge.statusCode).toBe(400);
+    const feb30 = await create(requester, { ...validChange, plannedStart: '2026-02-30' });
+    expect(feb30.json().error.details.field).toBe('plannedStart');
+  });
+
+  it('gives one active token per name even when created concurrently, and never stores a secret for replay', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        s.call(admin, {
+          method: 'POST',
+          url: '/api/v1/tokens',
+          payload: { name: 'dup', role: 'viewer' },
+          headers: { 'idempotency-key': `tok-${i}` },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const stored = await s.app.deps.db.selectFrom('idempotency_keys').select('response_json').execute();
+    expect(stored.some((r) => r.response_json.includes('cgt_'))).toBe(false);
+  });
+
   it('uploads and downloads attachments byte for byte, with a clear size limit', async () => {
     const cr = (await create()).json();
     const bytes = Buffer.from([0, 1, 2, 250, 251, 252]);
@@ -273,9 +313,21 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
     });
     expect(big.statusCode).toBe(413);
     expect(big.json().error.message).toMatch(/limit of 2048 bytes/);
+    const unicode = await s.call(requester, {
+      method: 'POST',
+      url: `/api/v1/change-requests/${cr.id}/attachments?name=${encodeURIComponent('日本 "report".txt')}`,
+      payload: 'x',
+      headers: { 'content-type': 'text/plain' },
+    });
+    const named = await s.call(viewer, {
+      method: 'GET',
+      url: `/api/v1/change-requests/${cr.id}/attachments/${unicode.json().id}`,
+    });
+    expect(named.statusCode).toBe(200);
+    expect(named.headers['content-disposition']).toMatch(/filename\*=UTF-8''%E6%97%A5%E6%9C%AC/);
     const list = (
       await s.call(viewer, { method: 'GET', url: `/api/v1/change-requests/${cr.id}/attachments` })
     ).json();
-    expect(list).toHaveLength(2);
+    expect(list).toHaveLength(3);
   });
 });

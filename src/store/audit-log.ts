@@ -1,4 +1,4 @@
-import { type AuditEvent, type AuditEventBody, chainHash, genesisHash } from '../domain/audit-chain.js';
+import type { AuditEvent, AuditEventBody } from '../domain/audit-chain.js';
 import type { DbOrTx } from './database.js';
 import type { AuditEventsTable } from './schema.js';
 
@@ -21,21 +21,31 @@ function toAuditEvent(row: AuditEventsTable): AuditEvent {
   };
 }
 
+/** The chain's rule, from the domain: where it starts and how an event links to its predecessor. */
+export interface ChainRule {
+  genesis: string;
+  link(prevHash: string, body: AuditEventBody): string;
+}
+
 /**
  * Appends one event to its tenant's chain. Must run inside the transaction of the change it records.
  * Advancing the head first (one atomic upsert) serialises writers of a tenant, and the returned row
  * still carries the previous hash to link to.
  */
-export async function appendAuditEvent(tx: DbOrTx, event: NewAuditEvent): Promise<AuditEvent> {
+export async function appendAuditEvent(
+  tx: DbOrTx,
+  event: NewAuditEvent,
+  chain: ChainRule,
+): Promise<AuditEvent> {
   const head = await tx
     .insertInto('audit_heads')
-    .values({ tenant_id: event.tenantId, seq: 1, hash: genesisHash })
+    .values({ tenant_id: event.tenantId, seq: 1, hash: chain.genesis })
     .onConflict((oc) => oc.column('tenant_id').doUpdateSet((eb) => ({ seq: eb('audit_heads.seq', '+', 1) })))
     .returning(['seq', 'hash'])
     .executeTakeFirstOrThrow();
   const body: AuditEventBody = { ...event, seq: Number(head.seq) };
   const prevHash = head.hash;
-  const hash = chainHash(prevHash, body);
+  const hash = chain.link(prevHash, body);
   await tx
     .insertInto('audit_events')
     .values({
@@ -75,7 +85,7 @@ export async function readAuditPage(
   tenantId: string,
   afterSeq: number,
   limit: number,
-  filter: { entityIds?: readonly string[]; uptoSeq?: number } = {},
+  filter: { entityIds?: readonly string[] } = {},
 ): Promise<AuditEvent[]> {
   let q = db
     .selectFrom('audit_events')
@@ -84,7 +94,6 @@ export async function readAuditPage(
     .where('seq', '>', afterSeq)
     .orderBy('seq')
     .limit(limit);
-  if (filter.uptoSeq !== undefined) q = q.where('seq', '<=', filter.uptoSeq);
   if (filter.entityIds) q = q.where('entity_id', 'in', filter.entityIds.length ? filter.entityIds : ['']);
   const rows = await q.execute();
   return rows.map(toAuditEvent);

@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type {
   ApprovalState,
+  ChangeRef,
   ChangeRequest,
   ChangeState,
   ChangeType,
@@ -11,7 +12,6 @@ import type {
   Priority,
   RiskLevel,
 } from '../domain/change-request.js';
-import { isChangeNumber } from '../domain/change-request.js';
 import type { DbOrTx, Dialect } from './database.js';
 import type { ChangeRequestsTable } from './schema.js';
 
@@ -46,6 +46,7 @@ export function toChangeRequest(row: Selectable<ChangeRequestsTable>): ChangeReq
     targetFingerprint: row.target_fingerprint,
     pipelineRunId: row.pipeline_run_id,
     requestedBy: row.requested_by,
+    implementedBy: row.implemented_by,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     closedAt: row.closed_at === null ? null : Number(row.closed_at),
@@ -68,6 +69,7 @@ const columnOf = {
   targetFingerprint: 'target_fingerprint',
   pipelineRunId: 'pipeline_run_id',
   requestedBy: 'requested_by',
+  implementedBy: 'implemented_by',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
   closedAt: 'closed_at',
@@ -112,14 +114,14 @@ export async function updateChangeRequest(
 export async function findChangeRequest(
   db: DbOrTx,
   tenantId: string,
-  ref: string,
+  ref: ChangeRef,
   options: { lockFor?: Dialect } = {},
 ): Promise<ChangeRequest | undefined> {
   const row = await db
     .selectFrom('change_requests')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where(isChangeNumber(ref) ? 'number' : 'id', '=', ref)
+    .where(ref.by === 'number' ? 'number' : 'id', '=', ref.value)
     .$if(options.lockFor === 'postgres', (q) => q.forUpdate())
     .executeTakeFirst();
   return row && toChangeRequest(row);

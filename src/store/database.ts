@@ -130,3 +130,9 @@ export function inTransaction<T>(db: DbOrTx, fn: (tx: Transaction<Database>) => 
   if (db.isTransaction) return fn(db as Transaction<Database>);
   return db.transaction().execute(fn);
 }
+
+/** A unique constraint refused the write (SQLite SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY, PostgreSQL 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

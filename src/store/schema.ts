@@ -54,6 +54,7 @@ export interface ChangeRequestsTable {
   target_fingerprint: string | null;
   pipeline_run_id: string | null;
   requested_by: string;
+  implemented_by: string | null;
   created_at: number;
   updated_at: number;
   closed_at: number | null;

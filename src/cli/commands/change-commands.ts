@@ -246,7 +246,13 @@ export function changeCommands(program: Command): void {
             note(`wrote ${attachment.size} bytes (sha256 ${attachment.sha256})`);
             return undefined;
           }
-          writeFileSync(out, content);
+          try {
+            writeFileSync(out, content);
+          } catch (error) {
+            throw new AppError('invalid_input', `out: cannot write '${out}': ${(error as Error).message}`, {
+              field: 'out',
+            });
+          }
           return { ...attachment, path: out };
         },
         (a) => [`wrote ${a.path} (${a.size} bytes, sha256 ${a.sha256})`],

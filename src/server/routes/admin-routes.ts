@@ -48,6 +48,8 @@ export function adminRoutes(fastify: FastifyInstance, app: App): void {
     url: '/api/v1/tokens',
     permission: 'token:manage',
     status: 201,
+    // The secret is shown once and stored only hashed, so this response is never kept for replay.
+    replayable: false,
     schema: {
       tags: ['access'],
       summary: 'Create an API token; the secret is returned once and stored only as a hash',

@@ -1,3 +1,4 @@
+import { create as contentDisposition } from 'content-disposition';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import {
@@ -270,11 +271,14 @@ function attachmentRoutes(fastify: FastifyInstance, app: App): void {
     handler: async (api, req, reply) => {
       const { attachmentId } = req.params as { attachmentId: string };
       const { attachment, content } = await api.downloadAttachment(ref(req), attachmentId);
-      return reply
-        .header('content-type', attachment.mediaType)
-        .header('content-disposition', `attachment; filename="${attachment.name.replace(/["\\\r\n]/g, '_')}"`)
-        .header('x-content-sha256', attachment.sha256)
-        .send(content);
+      return (
+        reply
+          .header('content-type', attachment.mediaType)
+          // RFC 6266: an ASCII fallback plus filename* for any other characters in the stored name.
+          .header('content-disposition', contentDisposition(attachment.name))
+          .header('x-content-sha256', attachment.sha256)
+          .send(content)
+      );
     },
   });
 }

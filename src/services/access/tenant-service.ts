@@ -6,6 +6,7 @@ import { inTransaction } from '../../store/database.js';
 import { findTenantBySlug, insertTenant, listTenants } from '../../store/tenants.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { ServiceDeps } from '../context.js';
+import { uniqueOrConflict } from '../unique-or-conflict.js';
 
 export async function createTenant(
   deps: ServiceDeps,
@@ -23,7 +24,7 @@ export async function createTenant(
     if (await findTenantBySlug(tx, tenant.slug)) {
       throw new AppError('conflict', `tenant '${tenant.slug}' already exists`, { field: 'slug' });
     }
-    await insertTenant(tx, tenant);
+    await uniqueOrConflict(insertTenant(tx, tenant), `tenant '${tenant.slug}' already exists`, 'slug');
     await recordAudit(
       tx,
       deps,

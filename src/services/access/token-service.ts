@@ -16,6 +16,7 @@ import { inTransaction } from '../../store/database.js';
 import { findTenantById, findTenantBySlug } from '../../store/tenants.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Actor, ServiceDeps } from '../context.js';
+import { uniqueOrConflict } from '../unique-or-conflict.js';
 
 const secretPrefix = 'cgt_';
 
@@ -51,7 +52,11 @@ export async function createApiToken(
         { field: 'name' },
       );
     }
-    await insertApiToken(tx, token, hashTokenSecret(secret));
+    await uniqueOrConflict(
+      insertApiToken(tx, token, hashTokenSecret(secret)),
+      `an active token named '${name}' already exists; revoke it or pick another name`,
+      'name',
+    );
     const { tenantId: _t, ...audited } = token;
     await recordAudit(tx, deps, actor, {
       action: 'token.created',

@@ -129,7 +129,7 @@ function parseCheckpoint(input: unknown): AuditCheckpoint {
     typeof cp === 'object' &&
     cp.format === 'changegate-audit-checkpoint/v1' &&
     typeof cp.tenant === 'string' &&
-    Number.isInteger(cp.sequence) &&
+    Number.isSafeInteger(cp.sequence) &&
     typeof cp.hash === 'string' &&
     typeof cp.time === 'string' &&
     typeof cp.keyId === 'string' &&

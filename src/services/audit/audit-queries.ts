@@ -1,4 +1,5 @@
 import { type AuditEvent, type ChainBreak, ChainVerifier } from '../../domain/audit-chain.js';
+import { changeRef } from '../../domain/change-request.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import { readAuditHead, readAuditPage } from '../../store/audit-log.js';
 import { findChangeRequest } from '../../store/change-requests.js';
@@ -18,7 +19,7 @@ export async function readAuditLog(
 ): Promise<AuditEvent[]> {
   let entityIds: string[] | undefined;
   if (query.changeRequest) {
-    const cr = await findChangeRequest(deps.db, actor.tenantId, query.changeRequest);
+    const cr = await findChangeRequest(deps.db, actor.tenantId, changeRef(query.changeRequest));
     if (!cr) throw notFound('change request', query.changeRequest);
     entityIds = [cr.id];
   }
@@ -32,7 +33,17 @@ export async function readAuditLog(
       },
     );
   }
-  return readAuditPage(deps.db, actor.tenantId, query.afterSeq ?? 0, limit, { entityIds });
+  const afterSeq = query.afterSeq ?? 0;
+  if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {
+    throw new AppError(
+      'invalid_input',
+      `after: '${String(query.afterSeq)}' must be a sequence number (0 or more)`,
+      {
+        field: 'afterSeq',
+      },
+    );
+  }
+  return readAuditPage(deps.db, actor.tenantId, afterSeq, limit, { entityIds });
 }
 
 export interface ChainReport {
@@ -48,21 +59,20 @@ const pageSize = 5000;
 
 /**
  * Re-hashes the tenant's whole chain from genesis and names the first event that does not hold.
- * The head is read first and only events up to it are checked: an event and the head advance in one
- * transaction, so writes committed while verifying are simply not part of this verification.
+ * The recorded head is read before and after: events committed meanwhile are verified like the rest,
+ * and rows beyond the head (a lowered head hiding a tampered tail) are a break.
  */
 export async function verifyAuditChain(deps: ServiceDeps, actor: Actor): Promise<ChainReport> {
-  const head = await readAuditHead(deps.db, actor.tenantId);
-  const verifier = new ChainVerifier();
+  const verifier = new ChainVerifier(await readAuditHead(deps.db, actor.tenantId));
   let after = 0;
   for (;;) {
-    const page = await readAuditPage(deps.db, actor.tenantId, after, pageSize, { uptoSeq: head?.seq ?? 0 });
+    const page = await readAuditPage(deps.db, actor.tenantId, after, pageSize);
     for (const event of page) if (!verifier.push(event)) break;
     const last = page.at(-1);
     if (verifier.broken || page.length < pageSize || !last) break;
     after = last.seq;
   }
-  const firstBad = verifier.finish(head);
+  const firstBad = verifier.finish(await readAuditHead(deps.db, actor.tenantId));
   return {
     ok: firstBad === null,
     tenant: actor.tenantSlug,

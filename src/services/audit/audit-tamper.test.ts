@@ -110,6 +110,29 @@ describe.each(dialects)('audit chain on %s', (dialect) => {
     }
   });
 
+  it('is not fooled by a lowered head hiding a tampered tail, with or without a checkpoint', async () => {
+    const t = await seeded(dialect);
+    try {
+      const checkpoint = await createAuditCheckpoint(t.app.deps, t.actor, t.app.signer());
+      const events = await readAuditPage(t.app.deps.db, t.actor.tenantId, 0, 100);
+      const second = events[1];
+      if (!second) throw new Error('no events');
+      const lower = `update audit_heads set seq = 2, hash = '${second.hash}'`;
+      if (dialect === 'postgres') {
+        // The head only moves forward; even so, verification must not trust it alone.
+        await expect(sql.raw(lower).execute(t.app.deps.db)).rejects.toThrow(/only moves forward/);
+        await sql.raw('alter table audit_heads disable trigger user').execute(t.app.deps.db);
+      }
+      await t.tamper([`update audit_events set actor = 'mallory' where seq = 3`, lower]);
+      expect((await verifyAuditChain(t.app.deps, t.actor)).ok).toBe(false);
+      const withCheckpoint = await verifyAgainstCheckpoint(t.app.deps, t.actor, t.app.signer(), checkpoint);
+      expect(withCheckpoint.ok).toBe(false);
+      expect(withCheckpoint.firstBad).toMatchObject({ kind: 'edited', seq: 3 });
+    } finally {
+      await t.close();
+    }
+  });
+
   it('names the first of two swapped events', async () => {
     const t = await seeded(dialect);
     try {

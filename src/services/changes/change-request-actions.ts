@@ -92,10 +92,12 @@ export async function decideChangeApproval(
 
 export async function transitionChangeRequest(deps: ServiceDeps, actor: Actor, ref: string, to: unknown) {
   const target: ChangeState = oneOf('to', to, changeStates);
-  return mutateChangeRequest(deps, actor, ref, (cr) => ({
-    action: 'change_request.transitioned',
-    patch: decideTransition(cr, target),
-  }));
+  return mutateChangeRequest(deps, actor, ref, (cr) => {
+    const outcome = decideTransition(cr, target);
+    // Whoever starts the implementation deploys the change, and so may not approve it afterwards.
+    const patch = target === 'implement' ? { ...outcome, implementedBy: actor.name } : outcome;
+    return { action: 'change_request.transitioned', patch };
+  });
 }
 
 export async function closeChangeRequest(

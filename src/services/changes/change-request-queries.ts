@@ -7,11 +7,12 @@ import {
   type ChangeState,
   type ChangeType,
   type Comment,
+  changeRef,
   changeStates,
   changeTypes,
 } from '../../domain/change-request.js';
 import { AppError, notFound } from '../../domain/errors.js';
-import { oneOf } from '../../domain/validate.js';
+import { oneOf, text as textField } from '../../domain/validate.js';
 import { listApprovals, listAttachments, listComments } from '../../store/change-activity.js';
 import { findChangeRequest, listChangeRequests } from '../../store/change-requests.js';
 import type { Actor, ServiceDeps } from '../context.js';
@@ -29,7 +30,7 @@ export async function getChangeRequest(
   actor: Actor,
   ref: string,
 ): Promise<ChangeRequestDetail> {
-  const cr = await findChangeRequest(deps.db, actor.tenantId, ref);
+  const cr = await findChangeRequest(deps.db, actor.tenantId, changeRef(ref));
   if (!cr) throw notFound('change request', ref);
   const [approvals, comments, attachments] = await Promise.all([
     listApprovals(deps.db, actor.tenantId, cr.id),
@@ -78,7 +79,7 @@ export async function findChangeRequests(
     environment: query.environment?.map(String),
     type: query.type?.map((v) => oneOf<ChangeType>('type', v, changeTypes)),
     approval: query.approval?.map((v) => oneOf<ApprovalState>('approval', v, approvalStates)),
-    text: query.q === undefined || query.q === '' ? undefined : String(query.q),
+    text: query.q === undefined || query.q === '' ? undefined : textField('q', query.q, { max: 200 }),
     beforeId,
     limit: limit + 1,
   });
@@ -94,7 +95,7 @@ function encodeCursor(id: string): string {
 
 function decodeCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString();
-  if (!text.startsWith('cr:') || text.length < 4) {
+  if (!/^cr:[0-9A-Z]{26}$/.test(text)) {
     throw new AppError(
       'invalid_input',
       'cursor: not a cursor from a previous page; pass nextCursor back unchanged',

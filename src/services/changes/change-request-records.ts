@@ -4,6 +4,7 @@ import {
   type AttachmentKind,
   attachmentKinds,
   type Comment,
+  changeRef,
 } from '../../domain/change-request.js';
 import { assertEditable } from '../../domain/change-request-state.js';
 import { AppError, invalidField, notFound } from '../../domain/errors.js';
@@ -29,7 +30,7 @@ export async function addComment(
 ): Promise<Comment> {
   const bodyText = text('body', body, { min: 1, max: 20_000 });
   return inTransaction(deps.db, async (tx) => {
-    const cr = await findChangeRequest(tx, actor.tenantId, ref);
+    const cr = await findChangeRequest(tx, actor.tenantId, changeRef(ref));
     if (!cr) throw notFound('change request', ref);
     const comment: Comment = {
       id: deps.newId(),
@@ -58,7 +59,8 @@ export interface AttachInput {
   content: Buffer;
 }
 
-const mediaTypePattern = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+(\s*;.*)?$/i;
+// type/subtype with optional parameters, printable ASCII only: it is sent back as a response header.
+const mediaTypePattern = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+(\s*;[\x20-\x7e]*)?$/i;
 
 export async function attachFile(
   deps: ServiceDeps,
@@ -91,7 +93,7 @@ export async function attachFile(
     );
   }
   return inTransaction(deps.db, async (tx) => {
-    const cr = await findChangeRequest(tx, actor.tenantId, ref, { lockFor: deps.dialect });
+    const cr = await findChangeRequest(tx, actor.tenantId, changeRef(ref), { lockFor: deps.dialect });
     if (!cr) throw notFound('change request', ref);
     assertEditable(cr);
     const attachment: Attachment = {
@@ -122,13 +124,13 @@ export async function listChangeAttachments(
   actor: Actor,
   ref: string,
 ): Promise<Attachment[]> {
-  const cr = await findChangeRequest(deps.db, actor.tenantId, ref);
+  const cr = await findChangeRequest(deps.db, actor.tenantId, changeRef(ref));
   if (!cr) throw notFound('change request', ref);
   return listAttachments(deps.db, actor.tenantId, cr.id);
 }
 
 export async function readAttachment(deps: ServiceDeps, actor: Actor, ref: string, attachmentId: string) {
-  const cr = await findChangeRequest(deps.db, actor.tenantId, ref);
+  const cr = await findChangeRequest(deps.db, actor.tenantId, changeRef(ref));
   if (!cr) throw notFound('change request', ref);
   const found = await findAttachmentContent(deps.db, actor.tenantId, cr.id, attachmentId);
   if (!found) throw notFound('attachment', attachmentId);

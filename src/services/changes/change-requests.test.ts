@@ -166,6 +166,22 @@ describe.each(dialects)('change requests on %s', (dialect) => {
     await expect(transitionChangeRequest(t.app.deps, alice, cr.number, 'implement')).rejects.toMatchObject({
       code: 'illegal_transition',
     });
+    // Stepping back first does not keep the approval for a later edit either.
+    await requestApproval(t.app.deps, alice, cr.number);
+    await decideChangeApproval(t.app.deps, bob, cr.number, 'approved', 'critical is fine');
+    await transitionChangeRequest(t.app.deps, alice, cr.number, 'authorize');
+    await transitionChangeRequest(t.app.deps, alice, cr.number, 'assess');
+    const edited = await updateChangeRequestFields(t.app.deps, alice, cr.number, { outageMinutes: 600 });
+    expect(edited).toMatchObject({ state: 'assess', approval: 'not_requested' });
+  });
+
+  it('never lets whoever started the implementation approve the change afterwards', async () => {
+    const cr = await create({ type: 'emergency' });
+    await requestApproval(t.app.deps, alice, cr.number);
+    await transitionChangeRequest(t.app.deps, bob, cr.number, 'implement');
+    await expect(decideChangeApproval(t.app.deps, bob, cr.number, 'approved', 'mine')).rejects.toMatchObject({
+      code: 'separation_of_duties',
+    });
   });
 
   it('rejects with a comment and sends the CR back to assess', async () => {

@@ -48,6 +48,7 @@ export async function createChangeRequest(
       targetFingerprint: facts.targetFingerprint ?? null,
       pipelineRunId: facts.pipelineRunId ?? null,
       requestedBy: actor.name,
+      implementedBy: null,
       createdAt: now,
       updatedAt: now,
       closedAt: null,

@@ -1,4 +1,5 @@
 import type { ChangeRequest } from '../../domain/change-request.js';
+import { changeRef } from '../../domain/change-request.js';
 import { changedFields } from '../../domain/change-request-input.js';
 import { notFound } from '../../domain/errors.js';
 import { findChangeRequest, updateChangeRequest } from '../../store/change-requests.js';
@@ -26,7 +27,7 @@ export async function mutateChangeRequest(
   decide: (cr: ChangeRequest, tx: DbOrTx) => ChangeMutation | Promise<ChangeMutation>,
 ): Promise<ChangeRequest> {
   return inTransaction(deps.db, async (tx) => {
-    const cr = await findChangeRequest(tx, actor.tenantId, ref, { lockFor: deps.dialect });
+    const cr = await findChangeRequest(tx, actor.tenantId, changeRef(ref), { lockFor: deps.dialect });
     if (!cr) throw notFound('change request', ref);
     const mutation = await decide(cr, tx);
     const updated: ChangeRequest = { ...cr, ...mutation.patch, updatedAt: deps.now() };

@@ -7,6 +7,7 @@ import { inTransaction } from '../../store/database.js';
 import { findEnvironment, insertEnvironment, listEnvironments } from '../../store/environments.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Actor, ServiceDeps } from '../context.js';
+import { uniqueOrConflict } from '../unique-or-conflict.js';
 
 export async function createEnvironment(
   deps: ServiceDeps,
@@ -26,7 +27,7 @@ export async function createEnvironment(
     if (await findEnvironment(tx, actor.tenantId, env.name)) {
       throw new AppError('conflict', `environment '${env.name}' already exists`, { field: 'name' });
     }
-    await insertEnvironment(tx, env);
+    await uniqueOrConflict(insertEnvironment(tx, env), `environment '${env.name}' already exists`, 'name');
     const { tenantId: _t, ...audited } = env;
     await recordAudit(tx, deps, actor, {
       action: 'environment.created',
