@@ -39,6 +39,7 @@ export function renderChangeRequest(cr: ChangeRequestDto | ChangeRequestDetailDt
     ...field('impact', cr.impact),
     ...field('backout plan', cr.backoutPlan),
     ...field('requested by', cr.requestedBy),
+    ...field('implemented by', cr.implementedBy),
     ...field('created', cr.createdAt),
     ...field('id', cr.id),
   ];

@@ -47,7 +47,7 @@ export class Runtime {
       if (ignored.length > 0) {
         throw new AppError(
           'invalid_input',
-          `${ignored.join(' and ')} only apply in local mode; with CHANGEGATE_SERVER set, the API token decides tenant and actor (unset CHANGEGATE_SERVER or use --db for local mode)`,
+          `${ignored.join(' and ')}: only for local mode; with CHANGEGATE_SERVER set, the API token decides tenant and actor (unset CHANGEGATE_SERVER or use --db for local mode)`,
           { field: String(ignored[0]).slice(2) },
         );
       }

@@ -20,6 +20,14 @@ describe('change request input', () => {
     });
   });
 
+  it('reads a date alone as midnight UTC and accepts times without seconds or with offsets', () => {
+    const at = (plannedStart: string) => validateChangeCreate({ ...base, plannedStart }).fields.plannedStart;
+    expect(at('2026-12-03')).toBe(Date.parse('2026-12-03T00:00:00Z'));
+    expect(at('2028-02-29')).toBe(Date.parse('2028-02-29T00:00:00Z'));
+    expect(at('2026-12-01T10:00Z')).toBe(Date.parse('2026-12-01T10:00:00Z'));
+    expect(at('2026-12-01T10:00:00.250+02:00')).toBe(Date.parse('2026-12-01T08:00:00.250Z'));
+  });
+
   it('lists every missing required field', () => {
     expect(() => validateChangeCreate({})).toThrow(
       'missing required fields: priority, assignee, customerImpact, deploymentImpact',

@@ -56,7 +56,9 @@ export function instant(field: string, value: unknown): number {
   const m = typeof value === 'string' ? isoInstant.exec(value.trim()) : null;
   if (m) {
     const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(
-      Number,
+      (v) =>
+        // Absent parts stay undefined so the defaults (midnight, :00) apply.
+        v === undefined ? undefined : Number(v),
     );
     const daysInMonth = new Date(Date.UTC(year ?? 0, month ?? 0, 0)).getUTCDate();
     const valid =

@@ -93,14 +93,30 @@ function withStatementCache(sqlite: BetterSqlite3.Database) {
   };
 }
 
+/**
+ * Switching a brand-new file to WAL needs an exclusive lock and SQLite answers BUSY at once rather
+ * than waiting, so two processes creating the database together (a server and a CLI) retry briefly.
+ */
+function enableWal(sqlite: BetterSqlite3.Database): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (sqlite.pragma('journal_mode', { simple: true }) !== 'wal') sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 100) throw error;
+      Atomics.wait(pause, 0, 0, 50);
+    }
+  }
+}
+
 function openSqlite(path: string): OpenedDatabase {
   const file = path === ':memory:' ? path : resolve(path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new BetterSqlite3(file);
-  sqlite.pragma('journal_mode = WAL');
+  const sqlite = new BetterSqlite3(file, { timeout: 10_000 });
+  enableWal(sqlite);
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 10000');
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
   });

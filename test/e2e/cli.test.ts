@@ -168,7 +168,7 @@ describe('changegate CLI end to end', () => {
       env: { CHANGEGATE_SERVER: server.url, CHANGEGATE_TOKEN: tokens.admin },
     });
     expect(ignored.code).toBe(2);
-    expect(ignored.stderr).toMatch(/--as only apply in local mode/);
+    expect(ignored.stderr).toMatch(/--as: only for local mode/);
     expect(local.map((s) => s.code)).toEqual([
       0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 0, 0,
     ]);

@@ -18,7 +18,9 @@ export function auditRoutes(fastify: FastifyInstance, app: App): void {
       querystring: Type.Object(
         {
           cr: Type.Optional(Type.String({ description: 'Only events about this CR (number or id)' })),
-          afterSeq: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+          afterSeq: Type.Optional(
+            Type.Integer({ description: 'Sequence number to continue after (0 or more)' }),
+          ),
           limit: Type.Optional(Type.Integer({ description: '1 to 10000, default 1000' })),
         },
         { additionalProperties: false },

@@ -121,6 +121,12 @@ describe.each(dialects)('audit chain on %s', (dialect) => {
       if (dialect === 'postgres') {
         // The head only moves forward; even so, verification must not trust it alone.
         await expect(sql.raw(lower).execute(t.app.deps.db)).rejects.toThrow(/only moves forward/);
+        await expect(sql.raw('truncate audit_heads').execute(t.app.deps.db)).rejects.toThrow(
+          /only moves forward/,
+        );
+        await expect(sql.raw('delete from audit_heads').execute(t.app.deps.db)).rejects.toThrow(
+          /only moves forward/,
+        );
         await sql.raw('alter table audit_heads disable trigger user').execute(t.app.deps.db);
       }
       await t.tamper([`update audit_events set actor = 'mallory' where seq = 3`, lower]);

@@ -22,8 +22,12 @@ export function integrity(dialect: Dialect) {
         await sql`
           create function changegate_audit_head_forward_only() returns trigger language plpgsql as $$
           begin
-            if tg_op = 'DELETE' or new.seq < old.seq or new.tenant_id <> old.tenant_id then
+            if tg_op in ('DELETE', 'TRUNCATE') then
               raise exception 'audit_heads only moves forward: % is not allowed', tg_op
+                using errcode = 'insufficient_privilege';
+            end if;
+            if new.seq < old.seq or new.tenant_id <> old.tenant_id then
+              raise exception 'audit_heads only moves forward: lowering it is not allowed'
                 using errcode = 'insufficient_privilege';
             end if;
             return new;
@@ -31,6 +35,9 @@ export function integrity(dialect: Dialect) {
         await sql`
           create trigger audit_heads_forward_only before update or delete on audit_heads
           for each row execute function changegate_audit_head_forward_only()`.execute(db);
+        await sql`
+          create trigger audit_heads_no_truncate before truncate on audit_heads
+          for each statement execute function changegate_audit_head_forward_only()`.execute(db);
       }
     },
   };
