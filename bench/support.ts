@@ -133,13 +133,8 @@ export async function benchApp(label: string, role: Role = 'admin'): Promise<Ben
   }
 }
 
-export const validChange = {
-  title: 'Upgrade payments API to 2.4.1',
-  priority: 'high',
-  assignee: 'dev@example.com',
-  customerImpact: 'low',
-  deploymentImpact: 'small',
-} as const;
+/** The same valid CR body the tests use. */
+export { validChange } from '../test/support/actors.js';
 
 /** True when the module at `url` is the script node was started with. */
 export function isMain(url: string): boolean {

@@ -1,6 +1,8 @@
+import type { ApiToken } from '../domain/api-token.js';
 import type { AuditEvent } from '../domain/audit-chain.js';
 import type { Approval, Attachment, ChangeRequest, Comment } from '../domain/change-request.js';
-import type { ApiToken, Environment, Tenant } from '../domain/tenant.js';
+import type { Environment } from '../domain/environment.js';
+import type { Tenant } from '../domain/tenant.js';
 import type { ChangeRequestDetail } from '../services/changes/change-request-queries.js';
 import type {
   ApprovalDto,

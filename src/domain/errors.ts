@@ -65,8 +65,6 @@ const exitCode: Record<ErrorCode, number> = {
   internal: 1,
 };
 
-export const errorCodes = Object.keys(httpStatus) as ErrorCode[];
-
 export function httpStatusOf(code: ErrorCode): number {
   return httpStatus[code];
 }

@@ -1,5 +1,5 @@
 import type { Role } from '../domain/access.js';
-import type { ApiToken } from '../domain/tenant.js';
+import type { ApiToken } from '../domain/api-token.js';
 import type { DbOrTx } from './database.js';
 import type { ApiTokensTable } from './schema.js';
 
@@ -44,14 +44,20 @@ export async function insertApiToken(db: DbOrTx, token: ApiToken, secretHash: st
     .execute();
 }
 
-export async function findActiveTokenByHash(db: DbOrTx, secretHash: string): Promise<ApiToken | undefined> {
+/** The active token with this secret hash and its tenant's slug, in one query: this runs on every request. */
+export async function findActiveTokenByHash(
+  db: DbOrTx,
+  secretHash: string,
+): Promise<(ApiToken & { tenantSlug: string }) | undefined> {
   const row = await db
     .selectFrom('api_tokens')
-    .select(publicColumns)
-    .where('secret_hash', '=', secretHash)
-    .where('revoked_at', 'is', null)
+    .innerJoin('tenants', 'tenants.id', 'api_tokens.tenant_id')
+    .select(publicColumns.map((c) => `api_tokens.${c}` as const))
+    .select('tenants.slug as tenant_slug')
+    .where('api_tokens.secret_hash', '=', secretHash)
+    .where('api_tokens.revoked_at', 'is', null)
     .executeTakeFirst();
-  return row && toApiToken(row);
+  return row && { ...toApiToken(row), tenantSlug: row.tenant_slug };
 }
 
 export async function findApiToken(db: DbOrTx, tenantId: string, ref: string): Promise<ApiToken | undefined> {

@@ -1,5 +1,5 @@
 import type { EnvironmentPurpose } from '../domain/change-request.js';
-import type { Environment } from '../domain/tenant.js';
+import type { Environment } from '../domain/environment.js';
 import type { DbOrTx } from './database.js';
 import type { EnvironmentsTable } from './schema.js';
 

@@ -18,11 +18,6 @@ export async function findTenantBySlug(db: DbOrTx, slug: string): Promise<Tenant
   return row && toTenant(row);
 }
 
-export async function findTenantById(db: DbOrTx, id: string): Promise<Tenant | undefined> {
-  const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && toTenant(row);
-}
-
 export async function listTenants(db: DbOrTx): Promise<Tenant[]> {
   const rows = await db.selectFrom('tenants').selectAll().orderBy('slug').execute();
   return rows.map(toTenant);

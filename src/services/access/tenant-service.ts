@@ -68,7 +68,3 @@ export async function requireTenant(deps: ServiceDeps, slugValue: string): Promi
   }
   return tenant;
 }
-
-export function allTenants(deps: ServiceDeps): Promise<Tenant[]> {
-  return listTenants(deps.db);
-}

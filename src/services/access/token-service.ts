@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Role, roles, systemTenant } from '../../domain/access.js';
+import type { ApiToken } from '../../domain/api-token.js';
 import { AppError, notFound } from '../../domain/errors.js';
-import type { ApiToken } from '../../domain/tenant.js';
 import { oneOf, text } from '../../domain/validate.js';
 import {
   countAllTokens,
@@ -13,7 +13,7 @@ import {
 } from '../../store/api-tokens.js';
 import { nextCounterValue } from '../../store/counters.js';
 import { inTransaction } from '../../store/database.js';
-import { findTenantById, findTenantBySlug } from '../../store/tenants.js';
+import { findTenantBySlug } from '../../store/tenants.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { uniqueOrConflict } from '../unique-or-conflict.js';
@@ -95,11 +95,9 @@ export async function authenticateToken(deps: ServiceDeps, secret: string): Prom
   if (!secret.startsWith(secretPrefix)) return null;
   const token = await findActiveTokenByHash(deps.db, hashTokenSecret(secret));
   if (!token) return null;
-  const tenant = await findTenantById(deps.db, token.tenantId);
-  if (!tenant) return null;
   return {
-    tenantId: tenant.id,
-    tenantSlug: tenant.slug,
+    tenantId: token.tenantId,
+    tenantSlug: token.tenantSlug,
     name: token.name,
     role: token.role,
     credentialId: token.id,

@@ -1,6 +1,6 @@
 import { environmentPurposes } from '../../domain/change-request.js';
+import type { Environment } from '../../domain/environment.js';
 import { AppError } from '../../domain/errors.js';
-import type { Environment } from '../../domain/tenant.js';
 import { nullable, oneOf, slug, text } from '../../domain/validate.js';
 import type { DbOrTx } from '../../store/database.js';
 import { inTransaction } from '../../store/database.js';
