@@ -96,7 +96,15 @@ export function changeRequestDetailDto(d: ChangeRequestDetail): ChangeRequestDet
 }
 
 export function environmentDto(e: Environment): EnvironmentDto {
-  return { id: e.id, name: e.name, purpose: e.purpose, detail: e.detail, createdAt: iso(e.createdAt) };
+  return {
+    id: e.id,
+    name: e.name,
+    purpose: e.purpose,
+    detail: e.detail,
+    regions: e.regions,
+    rollbackEnabled: e.rollbackEnabled,
+    createdAt: iso(e.createdAt),
+  };
 }
 
 export function tokenDto(t: ApiToken): TokenDto {

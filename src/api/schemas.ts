@@ -17,10 +17,10 @@ import { ChainBreakKinds } from './chain-break-kinds.js';
 
 /** JSON shapes of the HTTP API (and of the CLI's --json): camelCase keys, snake_case enum values, ISO times. */
 
-const Enum = <const T extends readonly string[]>(values: T) => Type.Enum([...values] as T[number][]);
+export const Enum = <const T extends readonly string[]>(values: T) => Type.Enum([...values] as T[number][]);
 // null first: with type coercion on, AJV would otherwise turn null into "" for a string branch.
-const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
-const Time = Type.String({ format: 'date-time' });
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
+export const Time = Type.String({ format: 'date-time' });
 
 export const ChangeRequestSchema = Type.Object(
   {
@@ -149,6 +149,8 @@ export const EnvironmentSchema = Type.Object({
   name: Type.String(),
   purpose: Enum(environmentPurposes),
   detail: Nullable(Type.String()),
+  regions: Type.Array(Type.String()),
+  rollbackEnabled: Type.Boolean(),
   createdAt: Time,
 });
 

@@ -7,5 +7,9 @@ export interface Environment {
   name: string;
   purpose: EnvironmentPurpose;
   detail: string | null;
+  /** Regions deployments may name; empty means the environment has one, called `default`. */
+  regions: string[];
+  /** Whether a failed deployment runs the rollback step (inline rollback). */
+  rollbackEnabled: boolean;
   createdAt: number;
 }

@@ -2,12 +2,14 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely/migrati
 import type { Db, Dialect } from './database.js';
 import { foundation } from './migrations/0001-foundation.js';
 import { integrity } from './migrations/0002-integrity.js';
+import { pipeline } from './migrations/0003-pipeline.js';
 
 /** Migrations in order; names sort lexically, and Kysely records which ran so re-running is a no-op. */
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-foundation': foundation(dialect),
     '0002-integrity': integrity(dialect),
+    '0003-pipeline': pipeline(dialect),
   };
 }
 

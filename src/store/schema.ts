@@ -21,6 +21,8 @@ export interface EnvironmentsTable {
   name: string;
   purpose: string;
   detail: string | null;
+  regions_json: string | null;
+  rollback_enabled: Generated<number>;
   created_at: number;
 }
 
@@ -135,6 +137,148 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
+export interface TenantConfigsTable {
+  tenant_id: string;
+  version: number;
+  document_json: string;
+  source: string | null;
+  applied_by: string;
+  applied_at: number;
+}
+
+export interface InventoryEntriesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  version: string;
+  artifact: string;
+  type: string | null;
+  sha256: string | null;
+  commit_sha: string;
+  repository_url: string;
+  build_number: string | null;
+  pipeline_run_id: string;
+  provenance: string | null;
+  signature: string | null;
+  app_artifacts_json: string | null;
+  sbom_json: string | null;
+  created_by: string;
+  created_at: number;
+}
+
+export interface InventoryRevisionsTable {
+  id: string;
+  tenant_id: string;
+  environment: string;
+  seq: number;
+  entries_json: string;
+  reason: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface InventoryLabelsTable {
+  tenant_id: string;
+  environment: string;
+  label: string;
+  revision_id: string;
+  updated_by: string;
+  updated_at: number;
+}
+
+export interface PromotionsTable {
+  id: string;
+  tenant_id: string;
+  source: string;
+  target: string;
+  source_revision_id: string;
+  target_revision_id: string;
+  include_json: string;
+  exclude_json: string;
+  fields_json: string;
+  labels_json: string;
+  names_json: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface EvidenceTable {
+  id: string;
+  tenant_id: string;
+  evidence_type_id: string;
+  result: string;
+  tool: string;
+  assets_json: string;
+  pipeline_run_id: string | null;
+  environment: string;
+  findings_json: string;
+  issues_json: string;
+  attachments_json: string;
+  date: number;
+  created_by: string;
+}
+
+export interface EvidenceAssetsTable {
+  tenant_id: string;
+  asset: string;
+  evidence_id: string;
+}
+
+export interface DeploymentRunsTable {
+  id: string;
+  tenant_id: string;
+  pipeline_run_id: string;
+  environment: string;
+  region: string;
+  flow: string;
+  phase: string;
+  status: string | null;
+  change_request_id: string | null;
+  created_change_request: number;
+  promotion_id: string | null;
+  target_revision_id: string;
+  base_revision_id: string | null;
+  delta_json: string;
+  readiness_json: string;
+  stages_json: string;
+  options_json: string;
+  created_by: string;
+  started_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface DeploymentLocksTable {
+  tenant_id: string;
+  environment: string;
+  region: string;
+  run_id: string;
+  expires_at: number;
+}
+
+export interface ObligationsTable {
+  id: string;
+  tenant_id: string;
+  change_request_id: string;
+  kind: string;
+  state: string;
+  detail: string | null;
+  due_at: number | null;
+  created_at: number;
+  completed_at: number | null;
+  completed_by: string | null;
+}
+
+export interface ChangeLinksTable {
+  id: string;
+  tenant_id: string;
+  change_request_id: string;
+  kind: string;
+  target: string;
+  created_by: string;
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   counters: CountersTable;
@@ -147,6 +291,17 @@ export interface Database {
   audit_heads: AuditHeadsTable;
   api_tokens: ApiTokensTable;
   idempotency_keys: IdempotencyKeysTable;
+  tenant_configs: TenantConfigsTable;
+  inventory_entries: InventoryEntriesTable;
+  inventory_revisions: InventoryRevisionsTable;
+  inventory_labels: InventoryLabelsTable;
+  promotions: PromotionsTable;
+  evidence: EvidenceTable;
+  evidence_assets: EvidenceAssetsTable;
+  deployment_runs: DeploymentRunsTable;
+  deployment_locks: DeploymentLocksTable;
+  obligations: ObligationsTable;
+  change_links: ChangeLinksTable;
   /** Kysely's own bookkeeping, listed so type-safe cleanup in tests compiles. */
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

@@ -3,6 +3,7 @@ import {
   type Attachment,
   type AttachmentKind,
   attachmentKinds,
+  type ChangeRequest,
   type Comment,
   changeRef,
 } from '../../domain/change-request.js';
@@ -16,7 +17,7 @@ import {
   listAttachments,
 } from '../../store/change-activity.js';
 import { findChangeRequest } from '../../store/change-requests.js';
-import { inTransaction } from '../../store/database.js';
+import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Actor, ServiceDeps } from '../context.js';
 
@@ -96,27 +97,44 @@ export async function attachFile(
     const cr = await findChangeRequest(tx, actor.tenantId, changeRef(ref), { lockFor: deps.dialect });
     if (!cr) throw notFound('change request', ref);
     assertEditable(cr);
-    const attachment: Attachment = {
-      id: deps.newId(),
-      changeRequestId: cr.id,
-      kind,
-      name,
-      mediaType,
-      sha256,
-      size: input.content.length,
-      createdBy: actor.name,
-      createdAt: deps.now(),
-    };
-    await insertAttachment(tx, actor.tenantId, attachment, input.content);
-    const { changeRequestId: _c, ...audited } = attachment;
-    await recordAudit(tx, deps, actor, {
-      action: 'change_request.attached',
-      entityType: 'change_request',
-      entityId: cr.id,
-      after: { number: cr.number, attachment: audited },
-    });
-    return attachment;
+    return storeAttachment(tx, deps, actor, cr, { kind, name, mediaType, sha256, content: input.content });
   });
+}
+
+/** Stores a validated attachment on a CR inside the caller's transaction, with its audit event. */
+export async function storeAttachment(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  cr: Pick<ChangeRequest, 'id' | 'number'>,
+  {
+    kind,
+    name,
+    mediaType,
+    sha256,
+    content,
+  }: { kind: AttachmentKind; name: string; mediaType: string; sha256: string; content: Buffer },
+): Promise<Attachment> {
+  const attachment: Attachment = {
+    id: deps.newId(),
+    changeRequestId: cr.id,
+    kind,
+    name,
+    mediaType,
+    sha256,
+    size: content.length,
+    createdBy: actor.name,
+    createdAt: deps.now(),
+  };
+  await insertAttachment(tx, actor.tenantId, attachment, content);
+  const { changeRequestId: _c, ...audited } = attachment;
+  await recordAudit(tx, deps, actor, {
+    action: 'change_request.attached',
+    entityType: 'change_request',
+    entityId: cr.id,
+    after: { number: cr.number, attachment: audited },
+  });
+  return attachment;
 }
 
 export async function listChangeAttachments(

@@ -2,7 +2,7 @@ import { type ChangeRequest, formatChangeNumber } from '../../domain/change-requ
 import { type ChangeCreateInput, validateChangeCreate } from '../../domain/change-request-input.js';
 import { insertChangeRequest } from '../../store/change-requests.js';
 import { nextCounterValue } from '../../store/counters.js';
-import { inTransaction } from '../../store/database.js';
+import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { findEnvironment } from '../../store/environments.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Actor, ServiceDeps } from '../context.js';
@@ -21,46 +21,62 @@ export async function createChangeRequest(
   input: ChangeCreateInput,
   facts: PipelineFacts = {},
 ): Promise<ChangeRequest> {
-  const { type, fields } = validateChangeCreate(input);
-  return inTransaction(deps.db, async (tx) => {
-    let purpose: ChangeRequest['targetEnvironmentPurpose'] = null;
-    let detail: string | null = null;
-    if (fields.environment !== null) {
-      const env = await findEnvironment(tx, actor.tenantId, fields.environment);
-      if (!env) throw unknownEnvironment(fields.environment, await environmentNames(tx, actor));
-      purpose = env.purpose;
-      detail = env.detail;
-    }
-    const now = deps.now();
-    const cr: ChangeRequest = {
-      id: deps.newId(),
-      tenantId: actor.tenantId,
-      number: formatChangeNumber(await nextCounterValue(tx, actor.tenantId, 'change_request')),
-      type,
-      state: 'new',
-      approval: 'not_requested',
-      closeCategory: null,
-      closeNotes: null,
-      ...fields,
-      targetEnvironmentPurpose: purpose,
-      targetEnvironmentDetail: detail,
-      deploymentReady: facts.deploymentReady ?? null,
-      targetFingerprint: facts.targetFingerprint ?? null,
-      pipelineRunId: facts.pipelineRunId ?? null,
-      requestedBy: actor.name,
-      implementedBy: null,
-      createdAt: now,
-      updatedAt: now,
-      closedAt: null,
-    };
-    await insertChangeRequest(tx, cr);
-    const { tenantId: _t, updatedAt: _u, ...audited } = cr;
-    await recordAudit(tx, deps, actor, {
-      action: 'change_request.created',
-      entityType: 'change_request',
-      entityId: cr.id,
-      after: audited,
-    });
-    return cr;
+  const valid = validateChangeCreate(input);
+  return inTransaction(deps.db, (tx) => insertNewChangeRequest(tx, deps, actor, valid, facts));
+}
+
+/** Where a new CR starts: `new` for people; the pipeline creates it already approved or requested. */
+export interface InitialState {
+  state: ChangeRequest['state'];
+  approval: ChangeRequest['approval'];
+}
+
+/** Creates a validated CR inside the caller's transaction, with its audit event. */
+export async function insertNewChangeRequest(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  { type, fields }: ReturnType<typeof validateChangeCreate>,
+  facts: PipelineFacts = {},
+  initial: InitialState = { state: 'new', approval: 'not_requested' },
+): Promise<ChangeRequest> {
+  let purpose: ChangeRequest['targetEnvironmentPurpose'] = null;
+  let detail: string | null = null;
+  if (fields.environment !== null) {
+    const env = await findEnvironment(tx, actor.tenantId, fields.environment);
+    if (!env) throw unknownEnvironment(fields.environment, await environmentNames(tx, actor));
+    purpose = env.purpose;
+    detail = env.detail;
+  }
+  const now = deps.now();
+  const cr: ChangeRequest = {
+    id: deps.newId(),
+    tenantId: actor.tenantId,
+    number: formatChangeNumber(await nextCounterValue(tx, actor.tenantId, 'change_request')),
+    type,
+    state: initial.state,
+    approval: initial.approval,
+    closeCategory: null,
+    closeNotes: null,
+    ...fields,
+    targetEnvironmentPurpose: purpose,
+    targetEnvironmentDetail: detail,
+    deploymentReady: facts.deploymentReady ?? null,
+    targetFingerprint: facts.targetFingerprint ?? null,
+    pipelineRunId: facts.pipelineRunId ?? null,
+    requestedBy: actor.name,
+    implementedBy: null,
+    createdAt: now,
+    updatedAt: now,
+    closedAt: null,
+  };
+  await insertChangeRequest(tx, cr);
+  const { tenantId: _t, updatedAt: _u, ...audited } = cr;
+  await recordAudit(tx, deps, actor, {
+    action: 'change_request.created',
+    entityType: 'change_request',
+    entityId: cr.id,
+    after: audited,
   });
+  return cr;
 }

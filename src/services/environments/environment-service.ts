@@ -21,6 +21,8 @@ export async function createEnvironment(
     purpose: oneOf('purpose', input.purpose, environmentPurposes),
     detail:
       input.detail === undefined ? null : nullable(input.detail, (v) => text('detail', v, { max: 500 })),
+    regions: [],
+    rollbackEnabled: false,
     createdAt: deps.now(),
   };
   return inTransaction(deps.db, async (tx) => {

@@ -1,0 +1,151 @@
+import { type CloseCategory, type RiskLevel, riskLevels } from './change-request.js';
+import type { DeltaItem } from './inventory.js';
+
+/** Deployment runs and the pure decisions of the CD flows (DESIGN.md §5). */
+
+export const deploymentFlows = ['standard', 'emergency', 'fast_path', 'manual', 'rollback'] as const;
+export type DeploymentFlow = (typeof deploymentFlows)[number];
+
+export const pipelineStatuses = [
+  'successful_deployment',
+  'awaiting_approval',
+  'failed_deployment_successful_rollback',
+  'failed_deployment_failed_rollback',
+  'failed_deployment_no_rollback',
+] as const;
+export type PipelineStatus = (typeof pipelineStatuses)[number];
+
+/** Where a run is: waiting at the gate, cleared to deploy, deploying, or done. */
+export const runPhases = ['awaiting_approval', 'cleared', 'implementing', 'finished', 'abandoned'] as const;
+export type RunPhase = (typeof runPhases)[number];
+
+export const stepStatuses = ['success', 'failure', 'not_run'] as const;
+export type StepStatus = (typeof stepStatuses)[number];
+
+export interface Stage {
+  name: string;
+  status: 'success' | 'failure' | 'skipped' | 'waiting';
+  durationMs: number;
+  detail?: string;
+}
+
+export interface DeploymentOptions {
+  emergency: boolean;
+  forceRedeploy: boolean;
+  outageMinutes: number;
+  /** Set when the run was started with `--change-request-id`. */
+  suppliedChangeRequest: string | null;
+}
+
+export interface DeploymentRun {
+  id: string;
+  pipelineRunId: string;
+  environment: string;
+  region: string;
+  flow: DeploymentFlow;
+  phase: RunPhase;
+  status: PipelineStatus | null;
+  changeRequestId: string | null;
+  /** Whether this run created its CR (a later run with that CR for the same target takes the fast path). */
+  createdChangeRequest: boolean;
+  promotionId: string | null;
+  targetRevisionId: string;
+  baseRevisionId: string | null;
+  delta: DeltaItem[];
+  readiness: unknown;
+  stages: Stage[];
+  options: DeploymentOptions;
+  createdBy: string;
+  startedAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+/** What identifies "the same target" for the fast path: environment, region and target revision. */
+export function deploymentFingerprint(environment: string, region: string, revisionId: string): string {
+  return `${environment}/${region}@${revisionId}`;
+}
+
+export interface AutoApprovalDecision {
+  approved: boolean;
+  /** One line per condition, e.g. "deployment ready: yes". */
+  reasons: string[];
+}
+
+/**
+ * A pipeline-created CR is approved without a human when the deployment is ready, causes no outage
+ * and its risk is within the tenant's limit (a CR without a risk counts as `low`).
+ */
+export function decideAutoApproval(input: {
+  ready: boolean;
+  outageMinutes: number;
+  risk: RiskLevel | null;
+  maxRisk: RiskLevel;
+}): AutoApprovalDecision {
+  const risk = input.risk ?? 'low';
+  const riskOk = riskLevels.indexOf(risk) <= riskLevels.indexOf(input.maxRisk);
+  const reasons = [
+    `deployment ready: ${input.ready ? 'yes' : 'no (evidence checks did not pass)'}`,
+    `outage: ${input.outageMinutes === 0 ? 'none' : `${input.outageMinutes} minutes (planned downtime needs a human approval)`}`,
+    `risk: ${risk} ${riskOk ? 'within' : 'above'} the auto-approval limit '${input.maxRisk}'`,
+  ];
+  return { approved: input.ready && input.outageMinutes === 0 && riskOk, reasons };
+}
+
+/** Close category of a successful deployment, by readiness at closure. */
+export function closeCategoryFor(readyAtClosure: boolean): CloseCategory {
+  return readyAtClosure ? 'successful' : 'successful_with_issues';
+}
+
+/** The pipeline execution status of a run whose deploy and acceptance steps are known. */
+export function pipelineStatusOf(input: {
+  deploy: StepStatus;
+  acceptance: StepStatus;
+  rollbackEnabled: boolean;
+  rollback: StepStatus;
+}): PipelineStatus {
+  if (input.deploy === 'success' && input.acceptance === 'success') return 'successful_deployment';
+  if (!input.rollbackEnabled || input.rollback === 'not_run') return 'failed_deployment_no_rollback';
+  return input.rollback === 'success'
+    ? 'failed_deployment_successful_rollback'
+    : 'failed_deployment_failed_rollback';
+}
+
+export const obligationKinds = [
+  'retrospective_approval',
+  'evidence_remediation',
+  'root_cause_analysis',
+] as const;
+export type ObligationKind = (typeof obligationKinds)[number];
+
+export interface Obligation {
+  id: string;
+  changeRequestId: string;
+  kind: ObligationKind;
+  state: 'open' | 'done';
+  detail: string | null;
+  dueAt: number | null;
+  createdAt: number;
+  completedAt: number | null;
+  completedBy: string | null;
+}
+
+/** Follow-ups an emergency deployment owes (seed 000, "Post-CIE obligations"). */
+export function emergencyObligations(readyAtClosure: boolean): { kind: ObligationKind; detail: string }[] {
+  return [
+    {
+      kind: 'retrospective_approval',
+      detail: 'The emergency change must be reviewed and approved retrospectively.',
+    },
+    ...(readyAtClosure
+      ? []
+      : [
+          {
+            kind: 'evidence_remediation' as const,
+            detail:
+              'Evidence gaps accepted during the emergency must be remediated and the pipeline re-run under standard conditions.',
+          },
+        ]),
+    { kind: 'root_cause_analysis', detail: 'Conduct and document a root cause analysis.' },
+  ];
+}
