@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../domain/errors.js';
-import { parseTenantConfig } from '../domain/tenant-config.js';
+import { describeTenantConfig, parseTenantConfig } from '../domain/tenant-config.js';
 import { readConfigFile } from './config-file.js';
 
 let dir: string;
@@ -118,7 +118,13 @@ describe('readConfigFile', () => {
   });
 
   it.each([
-    ['a duplicate key', 'autoApproval:\n  maxRisk: low\n  maxRisk: critical\n', 3, 3, /Map keys must be unique/],
+    [
+      'a duplicate key',
+      'autoApproval:\n  maxRisk: low\n  maxRisk: critical\n',
+      3,
+      3,
+      /Map keys must be unique/,
+    ],
     ['an unclosed list', 'environments: [\n  { name: prod }\n', 3, 1, /invalid YAML/],
     ['a bad indent', 'environments:\n  - name: prod\n - name: dev\n', 3, 1, /invalid YAML/],
     ['an unknown tag', 'autoApproval:\n  maxRisk: !risk low\n', 2, 12, /Unresolved tag: !risk/],
@@ -158,9 +164,27 @@ describe('readConfigFile', () => {
     const error = await failure(readConfigFile(path));
     const shown = join(dir, 'evidence-checks.json');
     expect(error.message).toMatch(
-      new RegExp(`^${escape(shown)}:3:22: invalid JSON \\(evidenceChecks\\.file\\): Unexpected token`),
+      new RegExp(`^${escapeRegExp(shown)}:3:22: invalid JSON \\(evidenceChecks\\.file\\): unexpected ","$`),
     );
     expect(error.details).toMatchObject({ field: 'evidenceChecks.file', file: shown, line: 3, column: 22 });
+  });
+
+  it.each([
+    ['{"a": 1,}', 1, 9, '"}"'],
+    ['{\n  a: 1\n}', 2, 3, '"a"'],
+    ['{\n  "a": 1\n  "b": 2\n}', 3, 3, '"\\""'],
+    ['["tab\there"]', 1, 6, '"\\t"'],
+    ['["\\x"]', 1, 3, '"\\\\"'],
+    ['[1.]', 1, 3, '"."'],
+    ['{} {}', 1, 4, '"{"'],
+    ['', 1, 1, 'end of file'],
+  ])('locates the JSON error in %j', async (json, line, column, found) => {
+    await write('scc.json', json);
+    const path = await write('changegate.yaml', 'complianceProfile:\n  name: scc\n  file: scc.json\n');
+    const error = await failure(readConfigFile(path));
+    expect(error.message).toBe(
+      `${join(dir, 'scc.json')}:${line}:${column}: invalid JSON (complianceProfile.file): unexpected ${found}`,
+    );
   });
 
   it('points at the end of a truncated JSON file', async () => {
@@ -174,11 +198,31 @@ describe('readConfigFile', () => {
   });
 
   it.each([
-    ['a missing referenced file', 'evidenceChecks:\n  file: nope.json\n', 'evidenceChecks.file', /cannot read .*nope\.json \(evidenceChecks\.file in .*changegate\.yaml\): no such file/],
+    [
+      'a missing referenced file',
+      'evidenceChecks:\n  file: nope.json\n',
+      'evidenceChecks.file',
+      /cannot read .*nope\.json \(evidenceChecks\.file in .*changegate\.yaml\): no such file/,
+    ],
     ['a directory', 'evidenceChecks:\n  file: .\n', 'evidenceChecks.file', /it is a directory/],
-    ['an empty reference', 'evidenceChecks:\n  file: ""\n', 'evidenceChecks.file', /must be the path of a JSON file/],
-    ['a reference beside inline checks', 'evidenceChecks:\n  file: x.json\n  version: "2.0"\n', 'evidenceChecks.version', /give either `file:` or the checks inline, not both \(also found: version\)/],
-    ['a file and a document', 'complianceProfile:\n  name: x\n  file: x.json\n  document: {}\n', 'complianceProfile.document', /give either `file:` or `document:`, not both/],
+    [
+      'an empty reference',
+      'evidenceChecks:\n  file: ""\n',
+      'evidenceChecks.file',
+      /must be the path of a JSON file/,
+    ],
+    [
+      'a reference beside inline checks',
+      'evidenceChecks:\n  file: x.json\n  version: "2.0"\n',
+      'evidenceChecks.version',
+      /give either `file:` or the checks inline, not both \(also found: version\)/,
+    ],
+    [
+      'a file and a document',
+      'complianceProfile:\n  name: x\n  file: x.json\n  document: {}\n',
+      'complianceProfile.document',
+      /give either `file:` or `document:`, not both/,
+    ],
   ])('refuses %s', async (_, text, field, message) => {
     const error = await failure(readConfigFile(await write('changegate.yaml', text)));
     expect(error.details.field).toBe(field);
@@ -193,6 +237,33 @@ describe('readConfigFile', () => {
   });
 });
 
-function escape(s: string): string {
+describe('docs/configuration-file.md', () => {
+  it('has examples that apply, and the summary it shows is what config show prints', async () => {
+    const doc = await readFile(new URL('../../docs/configuration-file.md', import.meta.url), 'utf8');
+    const blocks = (lang: string) =>
+      [...doc.matchAll(new RegExp(`^\`\`\`${lang}\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map((m) => m[1] ?? '');
+    const [inline, referencing] = blocks('yaml');
+    const [checksJson] = blocks('json');
+    const [summary] = blocks('text');
+    const read = async (name: string, text: string | undefined) =>
+      parseTenantConfig((await readConfigFile(await write(name, text ?? ''))).document);
+
+    const inlineConfig = await read('inline/changegate.yaml', inline);
+    expect(inlineConfig.evidenceChecks?.rules).toHaveLength(2);
+    expect(inlineConfig.complianceProfile?.document).toEqual({
+      profile: 'SOC 2 baseline',
+      controls: ['CC6.1', 'CC7.2', 'CC8.1'],
+    });
+
+    await write('files/evidence-checks.json', checksJson ?? '');
+    await write('files/scc-profile.json', JSON.stringify(inlineConfig.complianceProfile?.document));
+    const fileConfig = await read('files/changegate.yaml', referencing);
+    expect(fileConfig.environments).toEqual(inlineConfig.environments);
+    expect(fileConfig.complianceProfile).toEqual(inlineConfig.complianceProfile);
+    expect(`${describeTenantConfig(fileConfig)}\n`).toBe(summary);
+  });
+});
+
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -85,15 +85,97 @@ async function readJsonReference(configPath: string, field: string, reference: u
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = (error as Error).message.replace(/\s*\(line \d+ column \d+\)$/, '');
-    const at = /at position (\d+)/.exec(message);
-    const { line, column } = lineAndColumn(text, at ? Number(at[1]) : text.length);
-    throw new AppError('invalid_input', `${shown}:${line}:${column}: invalid JSON (${field}): ${message}`, {
-      field,
-      file: shown,
-      line,
-      column,
-    });
+    const offset = jsonErrorOffset(text);
+    if (offset === null) {
+      throw new AppError('invalid_input', `${shown}: invalid JSON (${field}): ${(error as Error).message}`, {
+        field,
+        file: shown,
+      });
+    }
+    const { line, column } = lineAndColumn(text, offset);
+    const found = offset >= text.length ? 'end of file' : JSON.stringify(text[offset]);
+    throw new AppError(
+      'invalid_input',
+      `${shown}:${line}:${column}: invalid JSON (${field}): unexpected ${found}`,
+      { field, file: shown, line, column },
+    );
+  }
+}
+
+/**
+ * Where the first syntax error of a text JSON.parse refused is: V8's messages do not always say
+ * ("Unexpected token ',', …"), and a user fixing a file needs the line. Null if none is found.
+ */
+function jsonErrorOffset(text: string): number | null {
+  let i = 0;
+  const literal = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+  const space = () => {
+    while (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r') i++;
+  };
+  const expect = (ok: boolean) => {
+    if (!ok) throw new SyntaxError(String(i));
+  };
+  const string = () => {
+    i++;
+    for (;;) {
+      const c = text[i];
+      expect(c !== undefined && c >= ' ');
+      if (c === '"') {
+        i++;
+        return;
+      }
+      if (c !== '\\') i++;
+      else if ('"\\/bfnrt'.includes(text[i + 1] ?? 'x')) i += 2;
+      else if (text[i + 1] === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) i += 6;
+      else expect(false);
+    }
+  };
+  const value = (): void => {
+    space();
+    const open = text[i];
+    if (open === '"') {
+      string();
+      return;
+    }
+    if (open !== '{' && open !== '[') {
+      literal.lastIndex = i;
+      expect(literal.exec(text) !== null);
+      i = literal.lastIndex;
+      return;
+    }
+    const close = open === '{' ? '}' : ']';
+    i++;
+    space();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      if (open === '{') {
+        space();
+        expect(text[i] === '"');
+        string();
+        space();
+        expect(text[i] === ':');
+        i++;
+      }
+      value();
+      space();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      expect(text[i] === ',');
+      i++;
+    }
+  };
+  try {
+    value();
+    space();
+    return i < text.length ? i : null;
+  } catch (error) {
+    // A SyntaxError carries the offset; a RangeError (nesting deeper than the stack) has no position.
+    return error instanceof SyntaxError ? Number(error.message) : null;
   }
 }
 

@@ -1,4 +1,14 @@
 import type {
+  DeploymentDto,
+  EvidenceDto,
+  EvidenceSummaryDto,
+  InventoryAddResultDto,
+  InventoryDto,
+  InventoryLabelDto,
+  PromotionDto,
+  TenantConfigDto,
+} from '../api/pipeline-schemas.js';
+import type {
   AttachmentDto,
   AuditEventDto,
   AuditVerifyDto,
@@ -20,6 +30,44 @@ export interface ChangeListQuery {
   q?: string;
   limit?: number;
   cursor?: string;
+}
+
+export interface EvidenceQuery {
+  type?: string;
+  asset?: string;
+  pipelineRunId?: string;
+  environment?: string;
+  result?: string;
+  limit?: number;
+}
+
+/** `deploy` / `deploy begin` options, as sent to the system of record. */
+export interface DeployBeginInput {
+  environment: string;
+  region?: string;
+  changeRequestId?: string;
+  emergency?: boolean;
+  forceRedeploy?: boolean;
+  outageMinutes?: number;
+  pipelineRunId?: string;
+  lockTtlSeconds?: number;
+}
+
+export interface DeployFinishInput {
+  deployStatus: string;
+  acceptanceStatus?: string;
+  rollbackStatus?: string;
+  rollbackLogs?: string;
+  stages?: { name: string; status: string; durationMs: number; detail?: string }[];
+}
+
+export interface RollbackBeginInput {
+  environment: string;
+  region?: string;
+  changeRequestId: string;
+  limit?: number;
+  pipelineRunId?: string;
+  lockTtlSeconds?: number;
 }
 
 export interface AttachmentUpload {
@@ -64,4 +112,30 @@ export interface ChangegateApi {
   revokeToken(ref: string): Promise<TokenDto>;
 
   createTenant(input: { slug: string; name?: string }): Promise<TenantDto>;
+
+  applyConfig(input: { document: unknown; source?: string }): Promise<TenantConfigDto>;
+  getConfig(): Promise<TenantConfigDto>;
+
+  addInventory(input: {
+    environment?: string;
+    ciStatus?: string;
+    skipInventoryUpdateOnFailure?: string;
+    entries: Record<string, unknown>[];
+  }): Promise<InventoryAddResultDto>;
+  getInventory(query: { environment?: string; label?: string }): Promise<InventoryDto>;
+  listInventoryLabels(environment: string): Promise<InventoryLabelDto[]>;
+
+  addEvidence(input: Record<string, unknown>): Promise<EvidenceDto>;
+  listEvidence(query: EvidenceQuery): Promise<EvidenceDto[]>;
+  evidenceSummary(environment: string): Promise<EvidenceSummaryDto>;
+
+  promote(input: Record<string, unknown>): Promise<PromotionDto>;
+
+  beginDeployment(input: DeployBeginInput): Promise<DeploymentDto>;
+  /** Waits up to waitMs for the run's CR to be decided; returns the run as it then stands. */
+  awaitDeploymentApproval(runId: string, waitMs: number, lockTtlSeconds?: number): Promise<DeploymentDto>;
+  renewDeploymentLock(runId: string, lockTtlSeconds?: number): Promise<void>;
+  finishDeployment(runId: string, input: DeployFinishInput): Promise<DeploymentDto>;
+  getDeployment(runId: string): Promise<DeploymentDto>;
+  beginRollback(input: RollbackBeginInput): Promise<DeploymentDto>;
 }

@@ -8,6 +8,16 @@ import {
   tenantDto,
   tokenDto,
 } from '../api/dto.js';
+import {
+  deploymentDto,
+  evidenceDto,
+  evidenceSummaryDto,
+  inventoryAddResultDto,
+  inventoryDto,
+  inventoryLabelDto,
+  promotionDto,
+  tenantConfigDto,
+} from '../api/pipeline-dto.js';
 import type { App } from '../app.js';
 import { can, systemTenant } from '../domain/access.js';
 import { AppError } from '../domain/errors.js';
@@ -31,8 +41,22 @@ import {
   readAttachment,
 } from '../services/changes/change-request-records.js';
 import { createChangeRequest } from '../services/changes/create-change-request.js';
+import { applyTenantConfig, showTenantConfig } from '../services/config/config-service.js';
 import type { Actor } from '../services/context.js';
+import { awaitApproval, renewLock } from '../services/deployments/await-approval.js';
+import { beginDeployment } from '../services/deployments/begin-deployment.js';
+import { beginRollback } from '../services/deployments/begin-rollback.js';
+import { getDeployment } from '../services/deployments/deployment-support.js';
+import { finishDeployment } from '../services/deployments/finish-deployment.js';
 import { createEnvironment, listTenantEnvironments } from '../services/environments/environment-service.js';
+import { addEvidence, findEvidence } from '../services/evidence/evidence-service.js';
+import { evidenceSummary } from '../services/evidence/evidence-summary.js';
+import {
+  addInventoryEntries,
+  getInventory,
+  inventoryLabels,
+} from '../services/inventory/inventory-service.js';
+import { promote } from '../services/promotion/promote.js';
 import type { ChangegateApi } from './changegate-api.js';
 
 /** The port on services: used by the CLI's local mode and by every HTTP route, so both answer alike. */
@@ -90,5 +114,30 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
       }
       return tenantDto(await createTenant(deps, actor.name, input));
     },
+
+    applyConfig: async (input) => tenantConfigDto(await applyTenantConfig(deps, actor, input)),
+    getConfig: async () => tenantConfigDto(await showTenantConfig(deps, actor)),
+
+    addInventory: async (input) => inventoryAddResultDto(await addInventoryEntries(deps, actor, input)),
+    getInventory: async (query) => inventoryDto(await getInventory(deps, actor, query)),
+    listInventoryLabels: async (environment) =>
+      (await inventoryLabels(deps, actor, environment)).map(inventoryLabelDto),
+
+    addEvidence: async (input) => evidenceDto(await addEvidence(deps, actor, input)),
+    listEvidence: async (query) => (await findEvidence(deps, actor, query)).map(evidenceDto),
+    evidenceSummary: async (environment) =>
+      evidenceSummaryDto(await evidenceSummary(deps, actor, environment)),
+
+    promote: async (input) =>
+      promotionDto(await promote(deps, actor, input)),
+
+    beginDeployment: async (input) => deploymentDto(await beginDeployment(deps, actor, input)),
+    awaitDeploymentApproval: async (runId, waitMs, lockTtlSeconds) =>
+      deploymentDto(await awaitApproval(deps, actor, runId, { waitMs, lockTtlSeconds })),
+    renewDeploymentLock: (runId, lockTtlSeconds) => renewLock(deps, actor, runId, lockTtlSeconds),
+    finishDeployment: async (runId, input) =>
+      deploymentDto(await finishDeployment(deps, actor, runId, input)),
+    getDeployment: async (runId) => deploymentDto(await getDeployment(deps, actor, runId)),
+    beginRollback: async (input) => deploymentDto(await beginRollback(deps, actor, input)),
   };
 }

@@ -29,10 +29,26 @@ export const permissions = [
   'audit:checkpoint',
   'token:manage',
   'tenant:manage',
+  'config:read',
+  'config:apply',
+  'inventory:read',
+  'inventory:write',
+  'evidence:read',
+  'evidence:write',
+  'promotion:create',
+  'deployment:read',
+  'deployment:run',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
-const read: Permission[] = ['change:read', 'environment:read'];
+const read: Permission[] = [
+  'change:read',
+  'environment:read',
+  'config:read',
+  'inventory:read',
+  'evidence:read',
+  'deployment:read',
+];
 const request: Permission[] = [
   ...read,
   'change:create',
@@ -46,7 +62,7 @@ const audit: Permission[] = ['audit:read', 'audit:verify'];
 
 export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
   viewer: read,
-  requester: request,
+  requester: [...request, 'promotion:create'],
   approver: [...read, 'change:comment', 'change:approve'],
   change_manager: [
     ...request,
@@ -54,10 +70,21 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'change:transition',
     'change:close',
     'environment:manage',
+    'config:apply',
+    'promotion:create',
     ...audit,
   ],
   auditor: [...read, ...audit, 'audit:checkpoint'],
-  pipeline: [...request, 'change:transition', 'change:close'],
+  // The pipeline records builds and evidence, promotes and deploys; it cannot change the policy that gates it.
+  pipeline: [
+    ...request,
+    'change:transition',
+    'change:close',
+    'inventory:write',
+    'evidence:write',
+    'promotion:create',
+    'deployment:run',
+  ],
   // tenant:manage is granted by role here but only honoured for admins of the default tenant (see can()).
   admin: [...permissions],
 };

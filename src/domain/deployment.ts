@@ -35,6 +35,10 @@ export interface DeploymentOptions {
   outageMinutes: number;
   /** Set when the run was started with `--change-request-id`. */
   suppliedChangeRequest: string | null;
+  /** The promotion's source inventory: `$source` in evidence rules. */
+  source: string;
+  /** Why the CR was or was not approved without a human (runs that created their CR). */
+  autoApproval: AutoApprovalDecision | null;
 }
 
 export interface DeploymentRun {
@@ -148,4 +152,19 @@ export function emergencyObligations(readyAtClosure: boolean): { kind: Obligatio
         ]),
     { kind: 'root_cause_analysis', detail: 'Conduct and document a root cause analysis.' },
   ];
+}
+
+/** The title of a CR the pipeline prepares: what changes, where. */
+export function deploymentTitle(environment: string, region: string, delta: DeltaItem[]): string {
+  const where = region === 'default' ? environment : `${environment}/${region}`;
+  if (delta.length === 0) return `Redeploy ${where} (no changes)`;
+  const shown = delta.slice(0, 3).map((d) => (d.change === 'removed' ? `remove ${d.name}` : `${d.name} ${d.toVersion}`));
+  const more = delta.length > 3 ? ` and ${delta.length - 3} more` : '';
+  return `Deploy ${shown.join(', ')}${more} to ${where}`.slice(0, 200);
+}
+
+/** How to continue a run that stopped at the approval gate. */
+export function rerunCommand(input: { environment: string; region: string; changeRequest: string }): string {
+  const region = input.region === 'default' ? '' : ` --region ${input.region}`;
+  return `changegate deploy --env ${input.environment}${region} --change-request-id ${input.changeRequest} …(the same step options)`;
 }

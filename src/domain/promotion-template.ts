@@ -101,7 +101,8 @@ export function promotionTemplate(): string {
   for (const s of sections) {
     parts.push('', `### ${s.heading}`, '');
     if (s.choices) {
-      parts.push(`<!-- ${s.help} Tick one: ${s.choices.join(', ')} -->`, '');
+      const tick = s.help.startsWith('Required') ? 'Tick one' : 'Tick one or none';
+      parts.push(`<!-- ${s.help} ${tick}: ${s.choices.join(', ')} -->`, '');
       parts.push(...s.choices.map((c) => `- [ ] ${c}`));
     } else {
       parts.push(`<!-- ${s.help} -->`, '');

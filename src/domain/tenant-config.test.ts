@@ -75,7 +75,12 @@ describe('tenant config', () => {
       },
       complianceProfile: { name: 'scc-default', document: { controls: [{ id: 'AC-2', weight: 1.5 }] } },
     });
-    expect(Object.keys(config)).toEqual(['environments', 'autoApproval', 'evidenceChecks', 'complianceProfile']);
+    expect(Object.keys(config)).toEqual([
+      'environments',
+      'autoApproval',
+      'evidenceChecks',
+      'complianceProfile',
+    ]);
   });
 
   it('reads an empty mapping, and empty values, as the defaults', () => {
@@ -117,7 +122,8 @@ describe('tenant config', () => {
       /environments\[1\]\.rollback_enabled: unknown key \(did you mean 'rollbackEnabled'\?\); valid keys in environments\[1\]: name, purpose, detail, regions, rollbackEnabled/,
     ],
     [{ environments: [env({ colour: 'blue' })] }, 'environments[0].colour', /unknown key; valid keys/],
-    [{ version: 2 }, 'version', /version: '2' is not supported; this changegate reads version 1/],
+    [{ version: 2 }, 'version', /version: must be 1 \(the only format version\), not the number 2/],
+    [{ version: '1' }, 'version', /version: must be 1 \(the only format version\), not the text '1'/],
     [{ environments: env() }, 'environments', /environments: must be a list of environments/],
     [{ environments: ['prod'] }, 'environments[0]', /must be a mapping \(key: value\), not the text 'prod'/],
     [{ environments: [{ purpose: 'production' }] }, 'environments[0].name', /name: is required/],
@@ -205,7 +211,7 @@ describe('tenant config', () => {
 
   it('validates inline evidence checks with paths under evidenceChecks', () => {
     const error = fail({ evidenceChecks: checks('must') });
-    expect(error.details.field).toBe("evidenceChecks.pre-deployment[0].rules[0]");
+    expect(error.details.field).toBe('evidenceChecks.pre-deployment[0].rules[0]');
     expect(error.message).toMatch(/declares no level/);
     // YAML reads an unquoted 2.0 as a number; the error says to quote it.
     expect(fail({ evidenceChecks: { ...checks(), version: 2 } }).message).toMatch(

@@ -71,7 +71,7 @@ export function parseTenantConfig(document: unknown): TenantConfig {
   if (!absent(root.version) && root.version !== tenantConfigVersion) {
     throw invalidField(
       'version',
-      `'${show(root.version)}' is not supported; this changegate reads version ${tenantConfigVersion}`,
+      `must be ${tenantConfigVersion} (the only format version), not ${describe(root.version)}`,
     );
   }
   return {
@@ -258,7 +258,11 @@ function describeRules(checks: EvidenceChecksConfig): string {
  * Refuses anything JSON cannot carry (YAML's .inf and .nan, !!binary, cyclic aliases), naming its path,
  * so a stored configuration reads back exactly as it was applied.
  */
-export function assertJsonValue(path: string, value: unknown, ancestors: unknown[] = []): void {
+export function assertJsonValue(path: string, value: unknown): void {
+  assertJson(path, value, []);
+}
+
+function assertJson(path: string, value: unknown, ancestors: unknown[]): void {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (Number.isFinite(value)) return;
@@ -268,13 +272,13 @@ export function assertJsonValue(path: string, value: unknown, ancestors: unknown
     throw invalidField(path, 'refers to itself (a YAML alias inside its anchor)');
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
-      assertJsonValue(`${path}[${i}]`, item, [...ancestors, value]);
+      assertJson(`${path}[${i}]`, item, [...ancestors, value]);
     });
     return;
   }
   if (isPlainObject(value)) {
     for (const [key, item] of Object.entries(value)) {
-      assertJsonValue(childPath(path, key), item, [...ancestors, value]);
+      assertJson(childPath(path, key), item, [...ancestors, value]);
     }
     return;
   }

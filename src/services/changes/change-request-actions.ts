@@ -18,6 +18,7 @@ import { AppError } from '../../domain/errors.js';
 import { oneOf, text } from '../../domain/validate.js';
 import { insertApproval } from '../../store/change-activity.js';
 import { findEnvironment } from '../../store/environments.js';
+import { completeObligations } from '../../store/obligations.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
 import { mutateChangeRequest } from './mutate-change-request.js';
@@ -77,15 +78,27 @@ export async function decideChangeApproval(
       action: decision === 'approved' ? 'change_request.approved' : 'change_request.rejected',
       patch: outcome,
       note: { comment: why },
-      also: (tx) =>
-        insertApproval(tx, actor.tenantId, {
+      also: async (tx) => {
+        await insertApproval(tx, actor.tenantId, {
           id: deps.newId(),
           changeRequestId: cr.id,
           approver: actor.name,
           decision,
           comment: why,
           decidedAt: deps.now(),
-        }),
+        });
+        // Approving an emergency change afterwards settles its retrospective-approval obligation.
+        if (cr.approval === 'retro_pending' && decision === 'approved') {
+          await completeObligations(
+            tx,
+            actor.tenantId,
+            cr.id,
+            'retrospective_approval',
+            actor.name,
+            deps.now(),
+          );
+        }
+      },
     };
   });
 }

@@ -29,6 +29,8 @@ export async function createChangeRequest(
 export interface InitialState {
   state: ChangeRequest['state'];
   approval: ChangeRequest['approval'];
+  /** Set when the CR starts in implement (a rollback): who is deploying it. */
+  implementedBy?: string;
 }
 
 /** Creates a validated CR inside the caller's transaction, with its audit event. */
@@ -65,7 +67,7 @@ export async function insertNewChangeRequest(
     targetFingerprint: facts.targetFingerprint ?? null,
     pipelineRunId: facts.pipelineRunId ?? null,
     requestedBy: actor.name,
-    implementedBy: null,
+    implementedBy: initial.implementedBy ?? null,
     createdAt: now,
     updatedAt: now,
     closedAt: null,

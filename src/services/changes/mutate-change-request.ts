@@ -29,20 +29,30 @@ export async function mutateChangeRequest(
   return inTransaction(deps.db, async (tx) => {
     const cr = await findChangeRequest(tx, actor.tenantId, changeRef(ref), { lockFor: deps.dialect });
     if (!cr) throw notFound('change request', ref);
-    const mutation = await decide(cr, tx);
-    const updated: ChangeRequest = { ...cr, ...mutation.patch, updatedAt: deps.now() };
-    const { before, after } = changedFields(cr, updated);
-    delete before.updatedAt;
-    delete after.updatedAt;
-    await updateChangeRequest(tx, actor.tenantId, cr.id, { ...mutation.patch, updatedAt: updated.updatedAt });
-    await mutation.also?.(tx, updated);
-    await recordAudit(tx, deps, actor, {
-      action: mutation.action,
-      entityType: 'change_request',
-      entityId: cr.id,
-      before: { number: cr.number, ...before },
-      after: { number: cr.number, ...after, ...mutation.note },
-    });
-    return updated;
+    return applyChangeMutation(tx, deps, actor, cr, await decide(cr, tx));
   });
+}
+
+/** Writes a decided mutation of a loaded CR, with its audit event, in the caller's transaction. */
+export async function applyChangeMutation(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  cr: ChangeRequest,
+  mutation: ChangeMutation,
+): Promise<ChangeRequest> {
+  const updated: ChangeRequest = { ...cr, ...mutation.patch, updatedAt: deps.now() };
+  const { before, after } = changedFields(cr, updated);
+  delete before.updatedAt;
+  delete after.updatedAt;
+  await updateChangeRequest(tx, actor.tenantId, cr.id, { ...mutation.patch, updatedAt: updated.updatedAt });
+  await mutation.also?.(tx, updated);
+  await recordAudit(tx, deps, actor, {
+    action: mutation.action,
+    entityType: 'change_request',
+    entityId: cr.id,
+    before: { number: cr.number, ...before },
+    after: { number: cr.number, ...after, ...mutation.note },
+  });
+  return updated;
 }

@@ -20,10 +20,10 @@ import { appendRevision } from '../inventory/inventory-service.js';
 
 export interface PromoteInput {
   source?: unknown;
-  target: unknown;
+  target?: unknown;
   include?: unknown;
   exclude?: unknown;
-  fields: unknown;
+  fields?: unknown;
   labels?: unknown;
 }
 

@@ -1,0 +1,379 @@
+import { ulid } from 'ulid';
+import type { ChangeRequest } from '../../domain/change-request.js';
+import { changeRef } from '../../domain/change-request.js';
+import { validateChangeCreate } from '../../domain/change-request-input.js';
+import { isTerminal } from '../../domain/change-request-state.js';
+import { computeDelta } from '../../domain/delta.js';
+import {
+  type DeploymentRun,
+  decideAutoApproval,
+  deploymentFingerprint,
+  deploymentTitle,
+  type Stage,
+} from '../../domain/deployment.js';
+import { deltaSummary, deploymentBom } from '../../domain/deployment-documents.js';
+import { AppError, invalidField, notFound } from '../../domain/errors.js';
+import { latestLabel } from '../../domain/inventory.js';
+import { emergencyLabel } from '../../domain/promotion.js';
+import type { Readiness } from '../../domain/readiness.js';
+import { deploymentRegion } from '../../domain/tenant-config.js';
+import { nonNegativeInt, slug, text } from '../../domain/validate.js';
+import { insertApproval, insertComment } from '../../store/change-activity.js';
+import { findChangeRequest } from '../../store/change-requests.js';
+import { type DbOrTx, inTransaction } from '../../store/database.js';
+import { findRun, insertRun, runsForChangeRequest } from '../../store/deployment-runs.js';
+import { listLabels, setLabel } from '../../store/inventory.js';
+import { lastPromotion } from '../../store/promotions.js';
+import { insertNewChangeRequest } from '../changes/create-change-request.js';
+import { loadTenantConfig } from '../config/config-service.js';
+import type { Actor, ServiceDeps } from '../context.js';
+import { passGate } from './deployment-gate.js';
+import {
+  acquireLock,
+  assessReadiness,
+  attachDocument,
+  type DeploymentView,
+  deploymentView,
+  requireEnvironment,
+  requireRevision,
+  revisionEntries,
+  saveRunState,
+  timed,
+} from './deployment-support.js';
+
+export interface BeginDeploymentInput {
+  environment: unknown;
+  region?: unknown;
+  changeRequestId?: unknown;
+  emergency?: unknown;
+  forceRedeploy?: unknown;
+  outageMinutes?: unknown;
+  pipelineRunId?: unknown;
+  lockTtlSeconds?: unknown;
+}
+
+export const defaultLockTtlSeconds = 900;
+
+/** The approver recorded when the tenant's auto-approval policy approves a pipeline CR. */
+export const autoApprover = 'changegate:auto-approval';
+
+function flag(field: string, value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw invalidField(field, 'must be true or false');
+  return value;
+}
+
+export function lockTtlMs(value: unknown): number {
+  if (value === undefined || value === null) return defaultLockTtlSeconds * 1000;
+  const seconds = nonNegativeInt('lockTtlSeconds', value, 86_400);
+  if (seconds < 1) throw invalidField('lockTtlSeconds', 'must be at least 1 second');
+  return seconds * 1000;
+}
+
+export function pipelineRunIdOf(value: unknown): string {
+  return value === undefined || value === null || value === ''
+    ? `run-${ulid().toLowerCase()}`
+    : text('pipelineRunId', value, { min: 1, max: 200 });
+}
+
+/**
+ * Steps 1–3 of DESIGN.md §5: lock the environment, read the last promotion and compute the delta,
+ * prepare or adopt the CR (standard, fast path or manual), attach its documents, and pass the gate
+ * (into `implement`) or stop there awaiting approval. One transaction: a crash leaves nothing half-made.
+ */
+export async function beginDeployment(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: BeginDeploymentInput,
+): Promise<DeploymentView> {
+  const environment = slug('environment', input.environment);
+  const supplied =
+    input.changeRequestId === undefined ||
+    input.changeRequestId === null ||
+    input.changeRequestId === '' ||
+    input.changeRequestId === 'notAvailable'
+      ? null
+      : text('changeRequestId', input.changeRequestId, { min: 1, max: 64 });
+  const emergency = flag('emergency', input.emergency);
+  const forceRedeploy = flag('forceRedeploy', input.forceRedeploy);
+  const outageMinutes =
+    input.outageMinutes === undefined ? 0 : nonNegativeInt('outageMinutes', input.outageMinutes, 100_000);
+  const pipelineRunId = pipelineRunIdOf(input.pipelineRunId);
+  const ttlMs = lockTtlMs(input.lockTtlSeconds);
+
+  return inTransaction(deps.db, async (tx) => {
+    const stages: Stage[] = [];
+    const env = await requireEnvironment(tx, actor, environment);
+    const region = deploymentRegion(env, typeof input.region === 'string' ? input.region : null);
+    const { config } = await loadTenantConfig(tx, actor.tenantId);
+    const runId = deps.newId();
+
+    const suppliedCr =
+      supplied === null ? null : await loadSuppliedChangeRequest(tx, deps, actor, supplied, environment);
+    const earlier = suppliedCr ? await runsForChangeRequest(tx, actor.tenantId, suppliedCr.id) : [];
+
+    // 1. Target
+    const target = await timed(
+      stages,
+      'target',
+      async () => {
+        const promotion = await lastPromotion(tx, actor.tenantId, environment);
+        if (!promotion) {
+          throw new AppError(
+            'invalid_input',
+            `nothing has been promoted to '${environment}' yet; promote first: changegate promote --source master --target ${environment} --priority … --assignee … --customer-impact … --deployment-impact …`,
+            { field: 'environment' },
+          );
+        }
+        await acquireLock(tx, deps, actor, { environment, region, runId, ttlMs }, async (holder) => {
+          // A rerun with the CR of an interrupted run takes its place.
+          const held = earlier.find((r) => r.id === holder);
+          return held !== undefined;
+        });
+        const revision = await requireRevision(tx, actor, promotion.targetRevisionId);
+        const [latest] = await listLabels(tx, actor.tenantId, environment, latestLabel(environment));
+        const base = latest ? await requireRevision(tx, actor, latest.revisionId) : null;
+        await setLabel(tx, actor.tenantId, {
+          environment,
+          label: pipelineRunId,
+          revisionId: revision.id,
+          updatedBy: actor.name,
+          updatedAt: deps.now(),
+        });
+        return { promotion, revision, base };
+      },
+      (t) =>
+        `${environment}/${region} revision ${t.revision.seq}${t.base ? ` (deployed: ${t.base.seq})` : ' (first deployment)'}`,
+    );
+
+    const fingerprint = deploymentFingerprint(environment, region, target.revision.id);
+    const creator = earlier.find((r) => r.createdChangeRequest);
+    const fastPath =
+      suppliedCr !== null &&
+      suppliedCr.pipelineRunId !== null &&
+      suppliedCr.targetFingerprint === fingerprint &&
+      creator !== undefined;
+    const isEmergency = emergency || target.promotion.labels.includes(emergencyLabel);
+
+    // 2. Change request
+    const prepared = await timed(
+      stages,
+      'change_request',
+      async () => {
+        if (fastPath && creator) {
+          return {
+            cr: suppliedCr as ChangeRequest,
+            delta: creator.delta,
+            readiness: creator.readiness as Readiness,
+            autoApproval: null,
+            created: false,
+          };
+        }
+        const targetEntries = await revisionEntries(tx, actor, target.revision);
+        const baseEntries = target.base ? await revisionEntries(tx, actor, target.base) : null;
+        const delta = computeDelta(targetEntries, baseEntries);
+        if (delta.length === 0 && suppliedCr === null && !forceRedeploy) {
+          throw new AppError(
+            'invalid_input',
+            `nothing to deploy: ${environment}/${region} already runs revision ${target.revision.seq} of its last promotion; pass --force-redeploy to deploy it again, or --change-request-id with an approved CR`,
+            { field: 'environment' },
+          );
+        }
+        const names = new Set(delta.map((d) => d.name));
+        const checked = delta.length === 0 ? targetEntries : targetEntries.filter((e) => names.has(e.name));
+        const readiness = await assessReadiness(tx, actor, {
+          entries: checked,
+          config,
+          phases: ['pre-deployment'],
+          source: target.promotion.source,
+          target: environment,
+        });
+        const documentTarget = {
+          environment,
+          region,
+          revision: { id: target.revision.id, seq: target.revision.seq },
+          pipelineRunId,
+        };
+        let cr = suppliedCr;
+        let autoApproval = null;
+        if (cr === null) {
+          autoApproval = decideAutoApproval({
+            ready: readiness.ready,
+            outageMinutes,
+            risk: target.promotion.fields.risk,
+            maxRisk: config.autoApproval.maxRisk,
+          });
+          const fields = target.promotion.fields;
+          const valid = validateChangeCreate({
+            type: isEmergency ? 'emergency' : 'normal',
+            title: deploymentTitle(environment, region, delta),
+            environment,
+            region: region === 'default' ? undefined : region,
+            ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)),
+            outageMinutes,
+          });
+          cr = await insertNewChangeRequest(
+            tx,
+            deps,
+            actor,
+            valid,
+            { deploymentReady: readiness.ready, targetFingerprint: fingerprint, pipelineRunId },
+            autoApproval.approved
+              ? { state: 'scheduled', approval: 'approved' }
+              : { state: 'authorize', approval: 'requested' },
+          );
+          if (autoApproval.approved) {
+            await insertApproval(tx, actor.tenantId, {
+              id: deps.newId(),
+              changeRequestId: cr.id,
+              approver: autoApprover,
+              decision: 'approved',
+              comment: autoApproval.reasons.join('; '),
+              decidedAt: deps.now(),
+            });
+          }
+          await insertComment(tx, actor.tenantId, {
+            id: deps.newId(),
+            changeRequestId: cr.id,
+            author: actor.name,
+            body: `${autoApproval.approved ? 'Approved automatically' : 'Sent for approval'} by the pipeline (run ${pipelineRunId}):\n- ${autoApproval.reasons.join('\n- ')}`,
+            createdAt: deps.now(),
+          });
+          await setLabel(tx, actor.tenantId, {
+            environment,
+            label: cr.number,
+            revisionId: target.revision.id,
+            updatedBy: actor.name,
+            updatedAt: deps.now(),
+          });
+        }
+        await attachDocument(
+          tx,
+          deps,
+          actor,
+          cr,
+          'deployment_bom',
+          'deployment-bom.json',
+          deploymentBom(documentTarget, checked),
+        );
+        await attachDocument(
+          tx,
+          deps,
+          actor,
+          cr,
+          'delta_summary',
+          'delta-summary.json',
+          deltaSummary(documentTarget, delta, readiness),
+        );
+        if (config.evidenceChecks)
+          await attachDocument(
+            tx,
+            deps,
+            actor,
+            cr,
+            'evidence_checks_config',
+            'evidence-checks.json',
+            config.evidenceChecks.document,
+          );
+        if (config.complianceProfile)
+          await attachDocument(
+            tx,
+            deps,
+            actor,
+            cr,
+            'compliance_profile',
+            `${config.complianceProfile.name}.json`,
+            config.complianceProfile.document,
+          );
+        return { cr, delta, readiness, autoApproval, created: suppliedCr === null };
+      },
+      (p) =>
+        `${p.cr.number} (${p.created ? (p.autoApproval?.approved ? 'created approved' : 'created, approval requested') : fastPath ? 'fast path: delta and evidence summary reused' : 'supplied CR: delta and summary recomputed'})`,
+    );
+
+    // Superseded runs of the same CR (waiting at the gate, or interrupted) are closed off.
+    for (const old of earlier) {
+      if (old.phase !== 'finished' && old.phase !== 'abandoned')
+        await saveRunState(tx, deps, actor, { ...old, phase: 'abandoned' });
+    }
+
+    let run: DeploymentRun = {
+      id: runId,
+      pipelineRunId,
+      environment,
+      region,
+      flow:
+        suppliedCr === null ? (isEmergency ? 'emergency' : 'standard') : fastPath ? 'fast_path' : 'manual',
+      phase: 'cleared',
+      status: null,
+      changeRequestId: prepared.cr.id,
+      createdChangeRequest: prepared.created,
+      promotionId: target.promotion.id,
+      targetRevisionId: target.revision.id,
+      baseRevisionId: target.base?.id ?? null,
+      delta: prepared.delta,
+      readiness: prepared.readiness,
+      stages,
+      options: {
+        emergency: isEmergency,
+        forceRedeploy,
+        outageMinutes,
+        suppliedChangeRequest: supplied,
+        source: target.promotion.source,
+        autoApproval: prepared.autoApproval,
+      },
+      createdBy: actor.name,
+      startedAt: deps.now(),
+      updatedAt: deps.now(),
+      finishedAt: null,
+    };
+    await insertRun(tx, actor.tenantId, run);
+
+    // 3. Gate (and into implement when it opens)
+    run = await passGate(tx, deps, actor, run, prepared.cr);
+    return deploymentView(tx, actor, run);
+  });
+}
+
+async function loadSuppliedChangeRequest(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  ref: string,
+  environment: string,
+): Promise<ChangeRequest> {
+  const cr = await findChangeRequest(tx, actor.tenantId, changeRef(ref), { lockFor: deps.dialect });
+  if (!cr) throw notFound('change request', ref);
+  if (cr.environment !== null && cr.environment !== environment) {
+    throw new AppError(
+      'invalid_input',
+      `${cr.number} is for environment '${cr.environment}', not '${environment}'; supply a change request for '${environment}'`,
+      {
+        field: 'changeRequestId',
+      },
+    );
+  }
+  if (isTerminal(cr.state)) {
+    throw new AppError(
+      'illegal_transition',
+      `${cr.number} is ${cr.state}; a ${cr.state} change request cannot be deployed (leave --change-request-id out to have a new one created)`,
+      {
+        field: 'changeRequestId',
+        state: cr.state,
+      },
+    );
+  }
+  if (cr.state === 'review') {
+    throw new AppError(
+      'illegal_transition',
+      `${cr.number} is in review after its deployment${cr.closeCategory ? ` (${cr.closeCategory})` : ''}; close it, and deploy without --change-request-id to have a new one created`,
+      {
+        field: 'changeRequestId',
+        state: cr.state,
+      },
+    );
+  }
+  return cr;
+}
+
+export { findRun };

@@ -1,0 +1,90 @@
+import type { ChangeRequest } from '../../domain/change-request.js';
+import { decideTransition } from '../../domain/change-request-state.js';
+import type { DeploymentRun } from '../../domain/deployment.js';
+import type { DbOrTx } from '../../store/database.js';
+import { applyChangeMutation } from '../changes/mutate-change-request.js';
+import type { Actor, ServiceDeps } from '../context.js';
+import { releaseLock, saveRunState } from './deployment-support.js';
+
+/**
+ * Step 3 of DESIGN.md §5. Approved: into `implement`. Not approved but an emergency: into `implement`
+ * as an emergency change owing a retrospective approval. Rejected: the run ends. Otherwise the run
+ * waits at the gate and gives up its lock, so other deployments are not blocked by a pending approval.
+ */
+export async function passGate(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  run: DeploymentRun,
+  cr: ChangeRequest,
+): Promise<DeploymentRun> {
+  const started = performance.now();
+  const stage = (status: 'success' | 'failure' | 'waiting', detail: string) => ({
+    name: 'gate',
+    status,
+    durationMs: Math.round(performance.now() - started),
+    detail,
+  });
+
+  if (cr.state === 'implement') {
+    return saveRunState(tx, deps, actor, {
+      ...run,
+      phase: 'implementing',
+      stages: [
+        ...run.stages,
+        stage('success', `${cr.number} is already in implement (continuing an interrupted deployment)`),
+      ],
+    });
+  }
+  if (cr.approval === 'approved' || run.options.emergency) {
+    let current = cr;
+    let detail = `${cr.number} approved`;
+    if (cr.approval !== 'approved') {
+      if (current.type !== 'emergency') {
+        current = await applyChangeMutation(tx, deps, actor, current, {
+          action: 'change_request.emergency_declared',
+          patch: { type: 'emergency' },
+          note: { run: run.pipelineRunId },
+        });
+      }
+      detail = `${cr.number} not approved (${cr.approval}): going ahead as an emergency change, retrospective approval owed`;
+    } else if (current.state !== 'scheduled' && current.state !== 'authorize') {
+      current = await applyChangeMutation(tx, deps, actor, current, {
+        action: 'change_request.transitioned',
+        patch: decideTransition(current, 'authorize'),
+      });
+    }
+    if (current.approval === 'approved' && current.state === 'authorize') {
+      current = await applyChangeMutation(tx, deps, actor, current, {
+        action: 'change_request.transitioned',
+        patch: decideTransition(current, 'scheduled'),
+      });
+    }
+    const outcome = decideTransition(current, 'implement');
+    await applyChangeMutation(tx, deps, actor, current, {
+      action: 'change_request.implementation_started',
+      patch: { ...outcome, implementedBy: actor.name },
+      note: { run: run.pipelineRunId },
+    });
+    return saveRunState(tx, deps, actor, {
+      ...run,
+      phase: 'implementing',
+      stages: [...run.stages, stage('success', detail)],
+    });
+  }
+  await releaseLock(tx, actor, run);
+  if (cr.approval === 'rejected') {
+    return saveRunState(tx, deps, actor, {
+      ...run,
+      phase: 'abandoned',
+      finishedAt: deps.now(),
+      stages: [...run.stages, stage('failure', `${cr.number} was rejected`)],
+    });
+  }
+  const hint = cr.approval === 'not_requested' ? ' (approval has not been requested yet)' : '';
+  return saveRunState(tx, deps, actor, {
+    ...run,
+    phase: 'awaiting_approval',
+    stages: [...run.stages, stage('waiting', `${cr.number} awaits approval${hint}`)],
+  });
+}

@@ -1,0 +1,400 @@
+import {
+  closeCategoryFor,
+  type DeploymentRun,
+  emergencyObligations,
+  pipelineStatusOf,
+  type Stage,
+  type StepStatus,
+  stepStatuses,
+} from '../../domain/deployment.js';
+import { closingSummary, type DeploymentTarget } from '../../domain/deployment-documents.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import type { Evidence } from '../../domain/evidence.js';
+import { type InventoryEntry, latestLabel } from '../../domain/inventory.js';
+import { evidenceForEntry, latestPerTypeAndTool } from '../../domain/readiness.js';
+import { oneOf, text } from '../../domain/validate.js';
+import { mergeSboms } from '../../integrations/cyclonedx/merge-sboms.js';
+import type { CycloneDxDocument } from '../../integrations/cyclonedx/parse-sbom.js';
+import { findChangeRequest } from '../../store/change-requests.js';
+import { type DbOrTx, inTransaction } from '../../store/database.js';
+import { findRun } from '../../store/deployment-runs.js';
+import { insertEvidence } from '../../store/evidence.js';
+import { findSboms, setLabel } from '../../store/inventory.js';
+import { insertObligation, listObligations } from '../../store/obligations.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { applyChangeMutation } from '../changes/mutate-change-request.js';
+import { loadTenantConfig } from '../config/config-service.js';
+import type { Actor, ServiceDeps } from '../context.js';
+import { candidateEvidence } from '../evidence/evidence-service.js';
+import {
+  assessReadiness,
+  attachDocument,
+  type DeploymentView,
+  deploymentView,
+  releaseLock,
+  requireEnvironment,
+  requireRevision,
+  revisionEntries,
+  saveRunState,
+} from './deployment-support.js';
+
+export interface FinishDeploymentInput {
+  deployStatus: unknown;
+  acceptanceStatus?: unknown;
+  rollbackStatus?: unknown;
+  rollbackLogs?: unknown;
+  /** Steps the caller ran and timed (deploy, acceptance, rollback), appended to the run's stages. */
+  stages?: unknown;
+}
+
+const maxLogBytes = 5 * 1024 * 1024;
+
+function parseStages(value: unknown): Stage[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value))
+    throw new AppError('invalid_input', 'stages: must be a list of {name, status, durationMs}', {
+      field: 'stages',
+    });
+  return value.map((s, i) => {
+    const r = (s ?? {}) as Record<string, unknown>;
+    const stage: Stage = {
+      name: text(`stages[${i}].name`, r.name, { min: 1, max: 50 }),
+      status: oneOf(`stages[${i}].status`, r.status, ['success', 'failure', 'skipped', 'waiting'] as const),
+      durationMs: typeof r.durationMs === 'number' && r.durationMs >= 0 ? Math.round(r.durationMs) : 0,
+    };
+    if (typeof r.detail === 'string') stage.detail = text(`stages[${i}].detail`, r.detail, { max: 500 });
+    return stage;
+  });
+}
+
+/**
+ * Steps 5–6 of DESIGN.md §5, once the deploy and acceptance steps have run (here or in CI steps):
+ * success attaches the Closing Summary and Merged SBOM, moves `<env>_latest` and closes the CR by
+ * readiness at closure (a manual CR stays open); failure leaves the CR in review as unsuccessful, with
+ * the rollback's logs and the reverted state's documents when rollback is enabled.
+ */
+export async function finishDeployment(
+  deps: ServiceDeps,
+  actor: Actor,
+  runRef: string,
+  input: FinishDeploymentInput,
+): Promise<DeploymentView> {
+  const deploy: StepStatus = oneOf('deployStatus', input.deployStatus, ['success', 'failure'] as const);
+  const acceptance: StepStatus =
+    input.acceptanceStatus === undefined
+      ? 'not_run'
+      : oneOf('acceptanceStatus', input.acceptanceStatus, stepStatuses);
+  const rollback: StepStatus =
+    input.rollbackStatus === undefined
+      ? 'not_run'
+      : oneOf('rollbackStatus', input.rollbackStatus, stepStatuses);
+  if (deploy === 'failure' && acceptance !== 'not_run')
+    throw new AppError(
+      'invalid_input',
+      'acceptanceStatus: acceptance tests do not run after a failed deploy step; leave it out or give not_run',
+      { field: 'acceptanceStatus' },
+    );
+  const rollbackLogs =
+    input.rollbackLogs === undefined || input.rollbackLogs === null ? null : String(input.rollbackLogs);
+  if (rollbackLogs !== null && Buffer.byteLength(rollbackLogs) > maxLogBytes)
+    throw new AppError(
+      'payload_too_large',
+      `rollbackLogs: ${Buffer.byteLength(rollbackLogs)} bytes; the limit is ${maxLogBytes}`,
+      { field: 'rollbackLogs' },
+    );
+  const callerStages = parseStages(input.stages);
+  const succeeded = deploy === 'success' && acceptance !== 'failure';
+
+  return inTransaction(deps.db, async (tx) => {
+    const run = await findRun(tx, actor.tenantId, runRef);
+    if (!run?.changeRequestId) throw notFound('deployment run', runRef);
+    if (run.phase !== 'implementing') {
+      throw new AppError(
+        'illegal_transition',
+        `run ${run.id} is ${run.phase.replace('_', ' ')}; only a deployment in implement can be finished${run.phase === 'awaiting_approval' ? ' (it is waiting for its change request to be approved)' : ''}`,
+        { field: 'run', phase: run.phase },
+      );
+    }
+    const cr = await findChangeRequest(
+      tx,
+      actor.tenantId,
+      { by: 'id', value: run.changeRequestId },
+      { lockFor: deps.dialect },
+    );
+    if (!cr) throw notFound('change request', run.changeRequestId);
+    if (cr.state !== 'implement') {
+      throw new AppError(
+        'illegal_transition',
+        `${cr.number} is ${cr.state}, not implement; the deployment cannot be finished`,
+        { field: 'run', state: cr.state },
+      );
+    }
+    const env = await requireEnvironment(tx, actor, run.environment);
+    const { config } = await loadTenantConfig(tx, actor.tenantId);
+    const stages = [...run.stages, ...callerStages];
+    const started = performance.now();
+    const targetRevision = await requireRevision(tx, actor, run.targetRevisionId);
+    const targetEntries = await revisionEntries(tx, actor, targetRevision);
+    const documentTarget = (rev: { id: string; seq: number }): DeploymentTarget => ({
+      environment: run.environment,
+      region: run.region,
+      revision: { id: rev.id, seq: rev.seq },
+      pipelineRunId: run.pipelineRunId,
+    });
+
+    if (acceptance !== 'not_run') {
+      // The acceptance step is evidence too, in the CD scope: collected in the target environment.
+      const evidence: Evidence = {
+        id: deps.newId(),
+        evidenceTypeId: 'acceptance_tests',
+        result: acceptance === 'success' ? 'success' : 'failure',
+        tool: 'changegate-deploy',
+        assets: targetEntries.map((e) => e.artifact),
+        pipelineRunId: run.pipelineRunId,
+        environment: run.environment,
+        findings: [],
+        issues: [],
+        attachments: [],
+        date: deps.now(),
+        createdBy: actor.name,
+      };
+      await insertEvidence(tx, actor.tenantId, evidence);
+      await recordAudit(tx, deps, actor, {
+        action: 'evidence.added',
+        entityType: 'evidence',
+        entityId: evidence.id,
+        after: { ...evidence },
+      });
+    }
+
+    const deltaNames = new Set(run.delta.filter((d) => d.change !== 'removed').map((d) => d.name));
+    const checked =
+      deltaNames.size === 0 ? targetEntries : targetEntries.filter((e) => deltaNames.has(e.name));
+    const isManual = run.flow === 'manual';
+    let status = pipelineStatusOf({
+      deploy,
+      acceptance: acceptance === 'not_run' ? 'success' : acceptance,
+      rollbackEnabled: env.rollbackEnabled,
+      rollback,
+    });
+    let current = cr;
+    let readyAtClosure = false;
+
+    if (succeeded) {
+      status = 'successful_deployment';
+      const readiness = await assessReadiness(tx, actor, {
+        entries: checked,
+        config,
+        phases: ['pre-deployment', 'post-deployment'],
+        source: run.options.source,
+        target: run.environment,
+      });
+      readyAtClosure = readiness.ready;
+      await attachClosingDocuments(
+        tx,
+        deps,
+        actor,
+        current,
+        documentTarget(targetRevision),
+        targetEntries,
+        readiness,
+        'deployed',
+      );
+      await setLabel(tx, actor.tenantId, {
+        environment: run.environment,
+        label: latestLabel(run.environment),
+        revisionId: targetRevision.id,
+        updatedBy: actor.name,
+        updatedAt: deps.now(),
+      });
+      if (!isManual) {
+        current = await applyChangeMutation(tx, deps, actor, current, {
+          action: 'change_request.transitioned',
+          patch: { state: 'review' },
+          note: { run: run.pipelineRunId },
+        });
+        const category = closeCategoryFor(readiness.ready);
+        current = await applyChangeMutation(tx, deps, actor, current, {
+          action: 'change_request.closed',
+          patch: {
+            state: 'closed',
+            closeCategory: category,
+            closeNotes: `Deployed by pipeline run ${run.pipelineRunId}; readiness at closure: ${readiness.summary}`,
+            closedAt: deps.now(),
+          },
+          note: { run: run.pipelineRunId },
+        });
+      }
+    } else {
+      if (env.rollbackEnabled) {
+        await attachDocument(
+          tx,
+          deps,
+          actor,
+          current,
+          'rollback_logs',
+          'rollback.log',
+          rollbackLogs ??
+            (rollback === 'not_run'
+              ? '(the rollback step did not run)\n'
+              : '(no rollback output was captured)\n'),
+          'text/plain; charset=utf-8',
+        );
+        const baseRevision = run.baseRevisionId ? await requireRevision(tx, actor, run.baseRevisionId) : null;
+        const baseEntries = baseRevision ? await revisionEntries(tx, actor, baseRevision) : [];
+        const readiness = await assessReadiness(tx, actor, {
+          entries: baseEntries,
+          config,
+          phases: ['pre-deployment', 'post-deployment'],
+          source: run.options.source,
+          target: run.environment,
+        });
+        await attachClosingDocuments(
+          tx,
+          deps,
+          actor,
+          current,
+          documentTarget(baseRevision ?? { id: 'none', seq: 0 }),
+          baseEntries,
+          readiness,
+          rollback === 'success' ? 'rolled back' : 'rollback failed',
+        );
+      }
+      current = await applyChangeMutation(tx, deps, actor, current, {
+        action: 'change_request.deployment_failed',
+        patch: {
+          state: 'review',
+          closeCategory: 'unsuccessful',
+          closeNotes: `Deployment by pipeline run ${run.pipelineRunId} failed: ${status}`,
+        },
+        note: { run: run.pipelineRunId, deploy, acceptance, rollback },
+      });
+    }
+
+    if (current.type === 'emergency') {
+      const existing = new Set((await listObligations(tx, actor.tenantId, current.id)).map((o) => o.kind));
+      for (const o of emergencyObligations(succeeded && readyAtClosure)) {
+        if (existing.has(o.kind)) continue;
+        if (o.kind === 'retrospective_approval' && current.approval !== 'retro_pending') continue;
+        await insertObligation(tx, actor.tenantId, {
+          id: deps.newId(),
+          changeRequestId: current.id,
+          kind: o.kind,
+          state: 'open',
+          detail: o.detail,
+          dueAt: deps.now() + 5 * 24 * 3_600_000,
+          createdAt: deps.now(),
+          completedAt: null,
+          completedBy: null,
+        });
+        await recordAudit(tx, deps, actor, {
+          action: 'obligation.created',
+          entityType: 'change_request',
+          entityId: current.id,
+          after: { number: current.number, kind: o.kind },
+        });
+      }
+    }
+
+    await releaseLock(tx, actor, run);
+    const finished: DeploymentRun = {
+      ...run,
+      phase: 'finished',
+      status,
+      stages: [
+        ...stages,
+        {
+          name: 'close',
+          status: 'success',
+          durationMs: Math.round(performance.now() - started),
+          detail: succeeded
+            ? isManual
+              ? `${current.number} left open (manual change request)`
+              : `${current.number} closed ${current.closeCategory}`
+            : `${current.number} left in review, unsuccessful`,
+        },
+      ],
+      finishedAt: deps.now(),
+    };
+    await saveRunState(tx, deps, actor, finished);
+    await recordAudit(tx, deps, actor, {
+      action: 'deployment.finished',
+      entityType: 'deployment_run',
+      entityId: run.id,
+      after: {
+        pipelineRunId: run.pipelineRunId,
+        environment: run.environment,
+        region: run.region,
+        flow: run.flow,
+        status,
+        changeRequest: current.number,
+      },
+    });
+    return deploymentView(tx, actor, finished);
+  });
+}
+
+/** Closing Summary and Merged SBOM of a revision: the deployed one, or the one a rollback restored. */
+async function attachClosingDocuments(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  cr: { id: string; number: string },
+  target: DeploymentTarget,
+  entries: InventoryEntry[],
+  readiness: Awaited<ReturnType<typeof assessReadiness>>,
+  outcome: string,
+): Promise<void> {
+  const evidence = await candidateEvidence(tx, actor.tenantId, entries);
+  await attachDocument(
+    tx,
+    deps,
+    actor,
+    cr,
+    'closing_summary',
+    'closing-summary.json',
+    closingSummary({
+      target,
+      outcome,
+      changeRequest: cr,
+      entries: entries.map((entry) => ({
+        entry,
+        evidence: latestPerTypeAndTool(evidenceForEntry(entry, evidence)),
+      })),
+      readiness,
+    }),
+  );
+  const sboms = await findSboms(
+    tx,
+    actor.tenantId,
+    entries.map((e) => e.id),
+  );
+  const merged = mergeSboms({
+    deployment: {
+      name: `${target.environment}/${target.region}`,
+      version: `revision-${target.revision.seq}`,
+      environment: target.environment,
+      timestamp: new Date(deps.now()),
+    },
+    entries: entries.map((e) => {
+      const text = sboms.get(e.id);
+      return {
+        name: e.name,
+        version: e.version,
+        artifact: e.artifact,
+        sha256: e.sha256,
+        sbom: text ? (JSON.parse(text) as CycloneDxDocument) : null,
+      };
+    }),
+  });
+  await attachDocument(
+    tx,
+    deps,
+    actor,
+    cr,
+    'merged_sbom',
+    'merged-sbom.cdx.json',
+    merged,
+    'application/vnd.cyclonedx+json',
+  );
+}
