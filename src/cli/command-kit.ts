@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ChangegateApi } from '../client/changegate-api.js';
 import { AppError } from '../domain/errors.js';
@@ -58,4 +59,33 @@ export function integerOption(name: string) {
       throw new AppError('invalid_input', `${name}: '${value}' is not a whole number`, { field: name });
     return n;
   };
+}
+
+/** Reads a file the user named on the command line; a missing or unreadable file is invalid input naming the flag. */
+export function readUserFile(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new AppError(
+      'invalid_input',
+      `${flag}: cannot read '${path}': ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+      {
+        field: flag.replace(/^--/, ''),
+      },
+    );
+  }
+}
+
+/** Reads a JSON file the user named; a syntax error names the flag and the file. */
+export function readJsonFile(flag: string, path: string): unknown {
+  const text = readUserFile(flag, path)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError('invalid_input', `${flag}: '${path}' is not valid JSON: ${(error as Error).message}`, {
+      field: flag.replace(/^--/, ''),
+    });
+  }
 }

@@ -4,12 +4,18 @@ import { AppError, exitCodeOf } from '../domain/errors.js';
 import { adminCommands } from './commands/admin-commands.js';
 import { auditCommands } from './commands/audit-commands.js';
 import { changeCommands } from './commands/change-commands.js';
+import { configCommands } from './commands/config-commands.js';
+import { deployCommands } from './commands/deploy-commands.js';
+import { evidenceCommands } from './commands/evidence-commands.js';
+import { inventoryCommands } from './commands/inventory-commands.js';
+import { promoteCommand } from './commands/promote-command.js';
 import { serverCommands } from './commands/server-commands.js';
 import { printJson } from './output.js';
 
+const version = '0.1.0';
+
 const program = new Command('changegate')
   .description('Change management for CI/CD: change requests, approvals and a tamper-evident audit trail.')
-  .version('0.1.0')
   .option('--json', 'print one JSON document on stdout')
   .option(
     '--db <path-or-url>',
@@ -22,10 +28,21 @@ const program = new Command('changegate')
   .exitOverride();
 
 changeCommands(program);
+configCommands(program);
+inventoryCommands(program);
+evidenceCommands(program);
+promoteCommand(program);
+deployCommands(program);
 adminCommands(program);
 auditCommands(program);
 serverCommands(program);
-for (const command of program.commands) command.exitOverride().configureHelp({ showGlobalOptions: true });
+const configure = (commands: readonly Command[]): void => {
+  for (const command of commands) {
+    command.exitOverride().configureHelp({ showGlobalOptions: true });
+    configure(command.commands);
+  }
+};
+configure(program.commands);
 
 function fail(error: unknown): never {
   const json = process.argv.includes('--json');
@@ -57,7 +74,13 @@ function withFlagHint(error: AppError): string {
   return `${error.message} (${flags.join(', ')})`;
 }
 
+// Only as the first argument: `inventory add --version 1.2.3` is an entry's version, not ours.
+program.addHelpText('after', '\nchangegate --version prints the version.');
 try {
+  if (process.argv[2] === '--version' || process.argv[2] === '-V') {
+    process.stdout.write(`${version}\n`);
+    process.exit(0);
+  }
   await program.parseAsync(process.argv);
 } catch (error) {
   fail(error);

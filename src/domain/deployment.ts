@@ -162,9 +162,3 @@ export function deploymentTitle(environment: string, region: string, delta: Delt
   const more = delta.length > 3 ? ` and ${delta.length - 3} more` : '';
   return `Deploy ${shown.join(', ')}${more} to ${where}`.slice(0, 200);
 }
-
-/** How to continue a run that stopped at the approval gate. */
-export function rerunCommand(input: { environment: string; region: string; changeRequest: string }): string {
-  const region = input.region === 'default' ? '' : ` --region ${input.region}`;
-  return `changegate deploy --env ${input.environment}${region} --change-request-id ${input.changeRequest} …(the same step options)`;
-}
