@@ -19,17 +19,37 @@ async function mergeValid(input: MergeSbomsInput): Promise<MergedDoc> {
 
 interface MergedDoc {
   serialNumber: string;
-  metadata: { timestamp: string; component: CycloneDxComponent; properties: { name: string; value: string }[] };
+  metadata: {
+    timestamp: string;
+    component: CycloneDxComponent;
+    properties: { name: string; value: string }[];
+  };
   components: CycloneDxComponent[];
   services?: { 'bom-ref': string; name: string }[];
   dependencies: { ref: string; dependsOn?: string[] }[];
 }
 
-const deployment = { name: 'shop', version: '2026.11.3', environment: 'prod', timestamp: new Date('2026-11-21T10:00:00Z') };
+const deployment = {
+  name: 'shop',
+  version: '2026.11.3',
+  environment: 'prod',
+  timestamp: new Date('2026-11-21T10:00:00Z'),
+};
 const sha = (char: string) => char.repeat(64);
 
-function entry(name: string, sbom: CycloneDxDocument | null, extra: Partial<MergeSbomsEntry> = {}): MergeSbomsEntry {
-  return { name, version: '1.0.0', artifact: `docker://registry.example/${name}@sha256:${sha('a')}`, sha256: null, sbom, ...extra };
+function entry(
+  name: string,
+  sbom: CycloneDxDocument | null,
+  extra: Partial<MergeSbomsEntry> = {},
+): MergeSbomsEntry {
+  return {
+    name,
+    version: '1.0.0',
+    artifact: `docker://registry.example/${name}@sha256:${sha('a')}`,
+    sha256: null,
+    sbom,
+    ...extra,
+  };
 }
 
 const componentsOf = (doc: MergedDoc) => new Map(doc.components.map((c) => [c['bom-ref'], c]));
@@ -38,7 +58,10 @@ const dependsOn = (doc: MergedDoc, ref: string) => doc.dependencies.find((d) => 
 /** Real cyclonedx-npm output: svc-api (spec 1.5) and svc-worker (1.6) both ship ajv 8.20.0. */
 async function realEntries(): Promise<MergeSbomsEntry[]> {
   return [
-    entry('svc-api', await parseSbom(fixture('svc-api.cdx-1.5.json')), { version: '1.4.0', sha256: sha('b') }),
+    entry('svc-api', await parseSbom(fixture('svc-api.cdx-1.5.json')), {
+      version: '1.4.0',
+      sha256: sha('b'),
+    }),
     entry('svc-worker', await parseSbom(fixture('svc-worker.cdx-1.6.json')), { version: '2.0.1' }),
   ];
 }
@@ -86,7 +109,11 @@ describe('mergeSboms', () => {
       comment: 'inventory artifact',
     });
     const sourceSerial = JSON.parse(fixture('svc-api.cdx-1.5.json')).serialNumber.replace('urn:uuid:', '');
-    expect(api?.externalReferences).toContainEqual({ url: `urn:cdx:${sourceSerial}/1`, type: 'bom', comment: 'entry SBOM' });
+    expect(api?.externalReferences).toContainEqual({
+      url: `urn:cdx:${sourceSerial}/1`,
+      type: 'bom',
+      comment: 'entry SBOM',
+    });
     // 6 in svc-api + 12 in svc-worker, 5 of them the same packages (ajv 8 and its four), + 2 entries.
     expect(doc.components).toHaveLength(6 + 12 - 5 + 2);
   });
@@ -97,7 +124,10 @@ describe('mergeSboms', () => {
     expect(ajv8).toHaveLength(1);
     expect(ajv8[0]?.['bom-ref']).toBe('pkg:npm/ajv@8.20.0');
     // Top-level in svc-api, nested under ajv-formats in svc-worker: both edges point at the one component.
-    expect(dependsOn(doc, 'changegate:entry:svc-api@1.4.0')).toEqual(['pkg:npm/ajv@8.20.0', 'pkg:npm/yaml@2.9.1']);
+    expect(dependsOn(doc, 'changegate:entry:svc-api@1.4.0')).toEqual([
+      'pkg:npm/ajv@8.20.0',
+      'pkg:npm/yaml@2.9.1',
+    ]);
     expect(dependsOn(doc, 'pkg:npm/ajv-formats@3.0.1')).toEqual(['pkg:npm/ajv@8.20.0']);
     expect(dependsOn(doc, 'pkg:npm/ajv@8.20.0')).toEqual([
       'pkg:npm/fast-deep-equal@3.1.3',
@@ -122,7 +152,10 @@ describe('mergeSboms', () => {
       deployment,
       entries: [
         entry('db-migrations', null, { version: '41', sha256: `sha256:${sha('C')}` }),
-        entry('edge-proxy', null, { artifact: 'pkg:oci/edge-proxy@sha256%3A' + sha('d'), sha256: 'not-a-sha' }),
+        entry('edge-proxy', null, {
+          artifact: `pkg:oci/edge-proxy@sha256%3A${sha('d')}`,
+          sha256: 'not-a-sha',
+        }),
       ],
     });
     expect(doc.components).toEqual([
@@ -158,16 +191,21 @@ describe('mergeSboms', () => {
     const first = mergeSboms(input);
     expect(mergeSboms({ deployment, entries: [...input.entries].reverse() })).toBe(first);
     const doc = JSON.parse(first) as MergedDoc;
-    expect(doc.serialNumber).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(doc.serialNumber).toMatch(
+      /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     const refs = doc.components.map((c) => c['bom-ref'] as string);
     expect(refs).toEqual([...refs].sort());
-    const later = mergeSboms({ ...input, deployment: { ...deployment, timestamp: new Date('2026-11-22T00:00:00Z') } });
+    const later = mergeSboms({
+      ...input,
+      deployment: { ...deployment, timestamp: new Date('2026-11-22T00:00:00Z') },
+    });
     expect(JSON.parse(later).serialNumber).not.toBe(doc.serialNumber);
 
     const serialNumber = 'urn:uuid:0190f1d2-7c3b-7a41-9d2e-5b6c7d8e9f01';
-    expect(JSON.parse(mergeSboms({ ...input, deployment: { ...deployment, serialNumber } })).serialNumber).toBe(
-      serialNumber,
-    );
+    expect(
+      JSON.parse(mergeSboms({ ...input, deployment: { ...deployment, serialNumber } })).serialNumber,
+    ).toBe(serialNumber);
     expect(() => mergeSboms({ ...input, deployment: { ...deployment, serialNumber: 'CHG0000042' } })).toThrow(
       /serialNumber: must look like urn:uuid:/,
     );
@@ -195,13 +233,19 @@ describe('mergeSboms', () => {
           'tool',
           await sbom({
             metadata: { component: { type: 'application', name: 'tool', 'bom-ref': 'root' } },
-            components: [lib('left-pad', '1.3.0', { components: [lib('inner', '0.1.0')] }), lib('chalk', '5.3.0')],
+            components: [
+              lib('left-pad', '1.3.0', { components: [lib('inner', '0.1.0')] }),
+              lib('chalk', '5.3.0'),
+            ],
             dependencies: [{ ref: 'ref-left-pad', dependsOn: ['ref-inner', 'nowhere'] }],
           }),
         ),
       ],
     });
-    expect(dependsOn(doc, 'changegate:entry:tool@1.0.0')).toEqual(['pkg:npm/chalk@5.3.0', 'pkg:npm/left-pad@1.3.0']);
+    expect(dependsOn(doc, 'changegate:entry:tool@1.0.0')).toEqual([
+      'pkg:npm/chalk@5.3.0',
+      'pkg:npm/left-pad@1.3.0',
+    ]);
     // The dangling "nowhere" is dropped; the nested component is listed flat.
     expect(dependsOn(doc, 'pkg:npm/left-pad@1.3.0')).toEqual(['pkg:npm/inner@0.1.0']);
     expect(componentsOf(doc).has('pkg:npm/inner@0.1.0')).toBe(true);
@@ -215,7 +259,11 @@ describe('mergeSboms', () => {
         entry('a', await sbom({ components: [{ ...vendored, 'bom-ref': 'x', description: 'from a' }] })),
         entry(
           'b',
-          await sbom({ components: [{ ...vendored, 'bom-ref': 'y', description: 'from b', licenses: [{ license: { id: 'MIT' } }] }] }),
+          await sbom({
+            components: [
+              { ...vendored, 'bom-ref': 'y', description: 'from b', licenses: [{ license: { id: 'MIT' } }] },
+            ],
+          }),
         ),
         entry('c', await sbom({ components: [{ ...vendored, version: '4', 'bom-ref': 'x' }] })),
       ],
@@ -254,16 +302,28 @@ describe('mergeSboms', () => {
     const withPedigree = (who: string) =>
       lib('patched', '1.0.0', {
         'bom-ref': `${who}-patched`,
-        pedigree: { ancestors: [{ type: 'library', name: 'patched', version: '0.9.0', 'bom-ref': 'ancestor' }] },
+        pedigree: {
+          ancestors: [{ type: 'library', name: 'patched', version: '0.9.0', 'bom-ref': 'ancestor' }],
+        },
       });
-    const gateway = { 'bom-ref': 'gw', name: 'gateway', version: '2', services: [{ 'bom-ref': 'auth', name: 'auth' }] };
+    const gateway = {
+      'bom-ref': 'gw',
+      name: 'gateway',
+      version: '2',
+      services: [{ 'bom-ref': 'auth', name: 'auth' }],
+    };
     const doc = await mergeValid({
       deployment,
       entries: [
         entry(
           'a',
           await sbom({
-            components: [withPedigree('a'), lib('other', '1.0.0', { pedigree: { ancestors: [{ type: 'library', name: 'o', 'bom-ref': 'ancestor' }] } })],
+            components: [
+              withPedigree('a'),
+              lib('other', '1.0.0', {
+                pedigree: { ancestors: [{ type: 'library', name: 'o', 'bom-ref': 'ancestor' }] },
+              }),
+            ],
             services: [gateway],
             dependencies: [{ ref: 'gw', dependsOn: ['auth', 'a-patched'] }],
           }),
@@ -271,22 +331,28 @@ describe('mergeSboms', () => {
         entry('b', await sbom({ components: [withPedigree('b')], services: [gateway] })),
       ],
     });
-    expect(doc.services?.map((s) => s['bom-ref'])).toEqual(['changegate:service:auth@', 'changegate:service:gateway@2']);
+    expect(doc.services?.map((s) => s['bom-ref'])).toEqual([
+      'changegate:service:auth@',
+      'changegate:service:gateway@2',
+    ]);
     expect(doc.services?.every((s) => !('services' in s))).toBe(true);
     expect(dependsOn(doc, 'changegate:service:gateway@2')).toEqual([
       'changegate:service:auth@',
       'pkg:npm/patched@1.0.0',
     ]);
     const ancestorRefs = doc.components.flatMap(
-      (c) => (c.pedigree as { ancestors?: { 'bom-ref': string }[] } | undefined)?.ancestors?.map((a) => a['bom-ref']) ?? [],
+      (c) =>
+        (c.pedigree as { ancestors?: { 'bom-ref': string }[] } | undefined)?.ancestors?.map(
+          (a) => a['bom-ref'],
+        ) ?? [],
     );
     expect(ancestorRefs).toEqual(['pkg:npm/other@1.0.0|ancestor', 'pkg:npm/patched@1.0.0|ancestor']);
   });
 
   it('refuses two entries with the same name', () => {
-    expect(() => mergeSboms({ deployment, entries: [entry('api', null), entry('api', null, { version: '2' })] })).toThrow(
-      "entries: 'api' appears more than once",
-    );
+    expect(() =>
+      mergeSboms({ deployment, entries: [entry('api', null), entry('api', null, { version: '2' })] }),
+    ).toThrow("entries: 'api' appears more than once");
   });
 
   it('merges 20 entries of 200 components each, half of them shared', async () => {
@@ -301,7 +367,10 @@ describe('mergeSboms', () => {
             components,
             dependencies: [
               { ref: 'root', dependsOn: components.slice(0, 10).map((c) => c['bom-ref']) },
-              ...components.map((c, i) => ({ ref: c['bom-ref'], dependsOn: [components[(i + 1) % 200]?.['bom-ref']] })),
+              ...components.map((c, i) => ({
+                ref: c['bom-ref'],
+                dependsOn: [components[(i + 1) % 200]?.['bom-ref']],
+              })),
             ],
           },
           '1.5',

@@ -40,7 +40,9 @@ export function mergeSboms(input: MergeSbomsInput): string {
   const entries = [...input.entries].sort((a, b) => compareStrings(a.name, b.name));
   const duplicate = entries.find((entry, i) => entries[i + 1]?.name === entry.name);
   if (duplicate) {
-    throw new AppError('invalid_input', `entries: '${duplicate.name}' appears more than once`, { field: 'entries' });
+    throw new AppError('invalid_input', `entries: '${duplicate.name}' appears more than once`, {
+      field: 'entries',
+    });
   }
   if (deployment.serialNumber !== undefined && !serialNumberPattern.test(deployment.serialNumber)) {
     throw new AppError('invalid_input', 'serialNumber: must look like urn:uuid:<lower-case uuid>', {
@@ -79,7 +81,9 @@ export function mergeSboms(input: MergeSbomsInput): string {
   entries.forEach((entry, i) => {
     bom.components.add(entryComponent(entry, entryRefs[i] as string));
   });
-  const body = new Serialize.JSON.Normalize.Factory(Spec1dot6).makeForBom().normalize(bom, { sortLists: true });
+  const body = new Serialize.JSON.Normalize.Factory(Spec1dot6)
+    .makeForBom()
+    .normalize(bom, { sortLists: true });
 
   const byRef = (a: { 'bom-ref'?: string }, b: { 'bom-ref'?: string }) =>
     compareStrings(a['bom-ref'] ?? '', b['bom-ref'] ?? '');
@@ -90,7 +94,9 @@ export function mergeSboms(input: MergeSbomsInput): string {
   // dependencies, which CycloneDX distinguishes from an empty `dependsOn`.
   const dependencies = [...graph.edges]
     .sort(([a], [b]) => compareStrings(a, b))
-    .map(([ref, targets]) => (targets.size > 0 ? { ref, dependsOn: [...targets].sort(compareStrings) } : { ref }));
+    .map(([ref, targets]) =>
+      targets.size > 0 ? { ref, dependsOn: [...targets].sort(compareStrings) } : { ref },
+    );
 
   const doc = {
     $schema: body.$schema,
@@ -251,13 +257,17 @@ function entryComponent(entry: MergeSbomsEntry, ref: string): Component {
   const root = entry.sbom?.metadata?.component;
   const isPurl = entry.artifact.startsWith('pkg:');
   const component = new Component(
-    root && Spec1dot6.supportsComponentType(root.type) ? (root.type as ComponentType) : ComponentType.Application,
+    root && Spec1dot6.supportsComponentType(root.type)
+      ? (root.type as ComponentType)
+      : ComponentType.Application,
     entry.name,
     { version: entry.version, bomRef: ref, purl: isPurl ? entry.artifact : root?.purl },
   );
   if (!isPurl) {
     component.externalReferences.add(
-      new ExternalReference(entry.artifact, ExternalReferenceType.Distribution, { comment: 'inventory artifact' }),
+      new ExternalReference(entry.artifact, ExternalReferenceType.Distribution, {
+        comment: 'inventory artifact',
+      }),
     );
   }
   const sha256 = entry.sha256?.replace(/^sha256:/i, '').toLowerCase();
@@ -273,7 +283,9 @@ function entryComponent(entry: MergeSbomsEntry, ref: string): Component {
     const link = `urn:cdx:${sbomSerial}/${entry.sbom?.version ?? 1}`;
     if (BomLinkDocument.isValid(link)) {
       component.externalReferences.add(
-        new ExternalReference(new BomLinkDocument(link), ExternalReferenceType.BOM, { comment: 'entry SBOM' }),
+        new ExternalReference(new BomLinkDocument(link), ExternalReferenceType.BOM, {
+          comment: 'entry SBOM',
+        }),
       );
     }
   }

@@ -19,10 +19,12 @@ async function refusal(text: string, field?: string): Promise<AppError> {
   return error;
 }
 
-/** The svc-api fixture (cyclonedx-npm, spec 1.5) with one change applied. */
-function brokenApiSbom(change: (doc: Record<string, any>) => void): string {
-  const doc = JSON.parse(fixture('svc-api.cdx-1.5.json'));
-  change(doc);
+/** The svc-api fixture (cyclonedx-npm, spec 1.5) with fields of one of its components replaced. */
+function apiSbomWith(index: number, patch: Record<string, unknown>): string {
+  const doc = JSON.parse(fixture('svc-api.cdx-1.5.json')) as { components: Record<string, unknown>[] };
+  const component = doc.components[index];
+  if (!component) throw new Error(`the fixture has no component ${index}`);
+  Object.assign(component, patch);
   return JSON.stringify(doc);
 }
 
@@ -50,7 +52,9 @@ describe('parseSbom', () => {
     expect(spdx.message).toBe(
       'sbom: is not a CycloneDX BOM (this is an SPDX document): bomFormat is missing, expected "CycloneDX"',
     );
-    expect((await refusal('{"bomFormat": "SPDX"}')).message).toMatch(/bomFormat is "SPDX", expected "CycloneDX"/);
+    expect((await refusal('{"bomFormat": "SPDX"}')).message).toMatch(
+      /bomFormat is "SPDX", expected "CycloneDX"/,
+    );
   });
 
   it('refuses CycloneDX 1.7, which the library itself finds valid, because the merged SBOM is 1.6', async () => {
@@ -63,47 +67,39 @@ describe('parseSbom', () => {
         '(e.g. cyclonedx-npm --spec-version 1.6)',
     );
     expect(error.details).toMatchObject({ field: 'entries[0].sbom' });
-    expect((await refusal('{"bomFormat": "CycloneDX"}')).message).toMatch(/specVersion missing is not supported/);
+    expect((await refusal('{"bomFormat": "CycloneDX"}')).message).toMatch(
+      /specVersion missing is not supported/,
+    );
   });
 
   it('names the first schema violation with its JSON path', async () => {
-    const badHash = await refusal(
-      brokenApiSbom((doc) => {
-        doc.components[3].hashes = [{ alg: 'SHA-256', content: 'not-a-hash' }];
-      }),
-    );
+    const badHash = await refusal(apiSbomWith(3, { hashes: [{ alg: 'SHA-256', content: 'not-a-hash' }] }));
     expect(badHash.message).toBe(
       'sbom: does not conform to the CycloneDX 1.5 JSON schema: at $.components[3].hashes[0].content: ' +
         'must match pattern "^([a-fA-F0-9]{32}|[a-fA-F0-9]{40}|[a-fA-F0-9]{64}|[a-fA-F0-9]{96}|[a-fA-F0-9]{128})$"',
     );
     expect(badHash.details).toEqual({ field: 'sbom', path: '$.components[3].hashes[0].content' });
 
-    const unknownField = await refusal(
-      brokenApiSbom((doc) => {
-        doc.components[1].colour = 'blue';
-      }),
+    const unknownField = await refusal(apiSbomWith(1, { colour: 'blue' }));
+    expect(unknownField.message).toMatch(
+      /at \$\.components\[1\]: must NOT have additional properties \('colour'\)$/,
     );
-    expect(unknownField.message).toMatch(/at \$\.components\[1\]: must NOT have additional properties \('colour'\)$/);
 
-    const badType = await refusal(
-      brokenApiSbom((doc) => {
-        doc.components[0].type = 'gadget';
-      }),
+    const badType = await refusal(apiSbomWith(0, { type: 'gadget' }));
+    expect(badType.message).toMatch(
+      /at \$\.components\[0\]\.type: must be equal to one of the allowed values: "application", /,
     );
-    expect(badType.message).toMatch(/at \$\.components\[0\]\.type: must be equal to one of the allowed values: "application", /);
   });
 
   it('quotes path segments that are not identifiers', async () => {
-    const error = await refusal(
-      brokenApiSbom((doc) => {
-        doc.components[2]['bom-ref'] = '';
-      }),
-    );
+    const error = await refusal(apiSbomWith(2, { 'bom-ref': '' }));
     expect(error.details.path).toBe('$.components[2]["bom-ref"]');
   });
 
   it('refuses garbage that only pretends to be CycloneDX', async () => {
-    const error = await refusal(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: 'lots' }));
+    const error = await refusal(
+      JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: 'lots' }),
+    );
     expect(error.message).toBe(
       'sbom: does not conform to the CycloneDX 1.6 JSON schema: at $.components: must be array',
     );

@@ -92,7 +92,9 @@ export async function parseSbom(text: string, field = 'sbom'): Promise<CycloneDx
   try {
     data = JSON.parse(text);
   } catch (err) {
-    const hint = text.trimStart().startsWith('<') ? ' (it looks like XML; changegate takes CycloneDX JSON)' : '';
+    const hint = text.trimStart().startsWith('<')
+      ? ' (it looks like XML; changegate takes CycloneDX JSON)'
+      : '';
     throw refuse(`is not JSON${hint}: ${(err as Error).message}`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -136,7 +138,9 @@ interface AjvLikeError {
 }
 
 function isAjvLikeError(value: unknown): value is AjvLikeError {
-  return typeof value === 'object' && value !== null && typeof (value as AjvLikeError).instancePath === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as AjvLikeError).instancePath === 'string'
+  );
 }
 
 /**
