@@ -1,6 +1,7 @@
 import type { ApiToken } from '../domain/api-token.js';
 import type { AuditEvent } from '../domain/audit-chain.js';
 import type { Approval, Attachment, ChangeRequest, Comment } from '../domain/change-request.js';
+import type { Obligation } from '../domain/deployment.js';
 import type { Environment } from '../domain/environment.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { ChangeRequestDetail } from '../services/changes/change-request-queries.js';
@@ -12,6 +13,7 @@ import type {
   ChangeRequestDto,
   CommentDto,
   EnvironmentDto,
+  ObligationDto,
   TenantDto,
   TokenDto,
 } from './schemas.js';
@@ -92,6 +94,26 @@ export function changeRequestDetailDto(d: ChangeRequestDetail): ChangeRequestDet
     approvals: d.approvals.map(approvalDto),
     comments: d.comments.map(commentDto),
     attachments: d.attachments.map(attachmentDto),
+    obligations: d.obligations.map(obligationDto),
+    links: d.links.map((l) => ({
+      kind: l.kind,
+      target: l.target,
+      createdBy: l.createdBy,
+      createdAt: iso(l.createdAt),
+    })),
+  };
+}
+
+export function obligationDto(o: Obligation): ObligationDto {
+  return {
+    id: o.id,
+    kind: o.kind,
+    state: o.state,
+    detail: o.detail,
+    dueAt: isoOrNull(o.dueAt),
+    createdAt: iso(o.createdAt),
+    completedAt: isoOrNull(o.completedAt),
+    completedBy: o.completedBy,
   };
 }
 

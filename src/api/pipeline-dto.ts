@@ -6,7 +6,7 @@ import type { AppliedConfig } from '../services/config/config-service.js';
 import type { DeploymentView } from '../services/deployments/deployment-support.js';
 import type { InventoryAddResult, InventoryView } from '../services/inventory/inventory-service.js';
 import type { InventoryLabel } from '../store/inventory.js';
-import { environmentDto } from './dto.js';
+import { environmentDto, obligationDto } from './dto.js';
 import type {
   DeploymentDto,
   EvidenceDto,
@@ -197,16 +197,7 @@ export function deploymentDto(v: DeploymentView): DeploymentDto {
       durationMs: s.durationMs,
       ...(s.detail === undefined ? {} : { detail: s.detail }),
     })),
-    obligations: v.obligations.map((o) => ({
-      id: o.id,
-      kind: o.kind,
-      state: o.state,
-      detail: o.detail,
-      dueAt: isoOrNull(o.dueAt),
-      createdAt: iso(o.createdAt),
-      completedAt: isoOrNull(o.completedAt),
-      completedBy: o.completedBy,
-    })),
+    obligations: v.obligations.map(obligationDto),
     attachments: v.attachments,
     startedAt: iso(run.startedAt),
     finishedAt: isoOrNull(run.finishedAt),

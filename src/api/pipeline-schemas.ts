@@ -1,9 +1,9 @@
 import { type Static, Type } from 'typebox';
 import { approvalStates, changeStates, changeTypes, closeCategories } from '../domain/change-request.js';
-import { deploymentFlows, obligationKinds, pipelineStatuses } from '../domain/deployment.js';
+import { deploymentFlows, pipelineStatuses } from '../domain/deployment.js';
 import { evidenceResults } from '../domain/evidence.js';
 import { deltaChanges } from '../domain/inventory.js';
-import { Enum, EnvironmentSchema, Nullable, Time } from './schemas.js';
+import { Enum, EnvironmentSchema, Nullable, ObligationSchema, Time } from './schemas.js';
 
 /** JSON shapes of the pipeline API: configuration, inventory, evidence, promotion and deployments. */
 
@@ -161,17 +161,6 @@ export const StageSchema = Type.Object({
   detail: Type.Optional(Type.String()),
 });
 
-export const ObligationSchema = Type.Object({
-  id: Type.String(),
-  kind: Enum(obligationKinds),
-  state: Type.String(),
-  detail: Nullable(Type.String()),
-  dueAt: Nullable(Time),
-  createdAt: Time,
-  completedAt: Nullable(Time),
-  completedBy: Nullable(Type.String()),
-});
-
 /** What `deploy --json` prints, and what every deployment endpoint answers. */
 export const DeploymentSchema = Type.Object({
   runId: Type.String(),
@@ -210,5 +199,4 @@ export type EvidenceDto = Static<typeof EvidenceSchema>;
 export type EvidenceSummaryDto = Static<typeof EvidenceSummarySchema>;
 export type PromotionDto = Static<typeof PromotionSchema>;
 export type DeploymentDto = Static<typeof DeploymentSchema>;
-export type ObligationDto = Static<typeof ObligationSchema>;
 export type StageDto = Static<typeof StageSchema>;

@@ -13,6 +13,7 @@ import {
   priorities,
   riskLevels,
 } from '../domain/change-request.js';
+import { obligationKinds } from '../domain/deployment.js';
 import { ChainBreakKinds } from './chain-break-kinds.js';
 
 /** JSON shapes of the HTTP API (and of the CLI's --json): camelCase keys, snake_case enum values, ISO times. */
@@ -86,12 +87,32 @@ export const AttachmentSchema = Type.Object({
   createdAt: Time,
 });
 
+export const ObligationSchema = Type.Object({
+  id: Type.String(),
+  kind: Enum(obligationKinds),
+  state: Type.String(),
+  detail: Nullable(Type.String()),
+  dueAt: Nullable(Time),
+  createdAt: Time,
+  completedAt: Nullable(Time),
+  completedBy: Nullable(Type.String()),
+});
+
+export const ChangeLinkSchema = Type.Object({
+  kind: Type.String({ description: 'e.g. rollback_of, rolled_back_by' }),
+  target: Type.String(),
+  createdBy: Type.String(),
+  createdAt: Time,
+});
+
 export const ChangeRequestDetailSchema = Type.Intersect([
   ChangeRequestSchema,
   Type.Object({
     approvals: Type.Array(ApprovalSchema),
     comments: Type.Array(CommentSchema),
     attachments: Type.Array(AttachmentSchema),
+    obligations: Type.Array(ObligationSchema),
+    links: Type.Array(ChangeLinkSchema),
   }),
 ]);
 
@@ -225,6 +246,7 @@ export const ErrorSchema = Type.Object({
 
 export type ChangeRequestDto = Static<typeof ChangeRequestSchema>;
 export type ChangeRequestDetailDto = Static<typeof ChangeRequestDetailSchema>;
+export type ObligationDto = Static<typeof ObligationSchema>;
 export type ChangeRequestPageDto = Static<typeof ChangeRequestPageSchema>;
 export type ApprovalDto = Static<typeof ApprovalSchema>;
 export type CommentDto = Static<typeof CommentSchema>;

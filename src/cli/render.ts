@@ -48,6 +48,11 @@ export function renderChangeRequest(cr: ChangeRequestDto | ChangeRequestDetailDt
       lines.push(`  ${a.decision} by ${a.approver} at ${a.decidedAt}${a.comment ? `: ${a.comment}` : ''}`);
     for (const c of cr.comments) lines.push(`  comment by ${c.author} at ${c.createdAt}: ${c.body}`);
     for (const f of cr.attachments) lines.push(`  attachment ${f.kind} ${f.name} (${f.size} bytes, ${f.id})`);
+    for (const o of cr.obligations)
+      lines.push(
+        `  follow-up ${o.kind.replaceAll('_', ' ')}: ${o.state}${o.completedBy ? ` (by ${o.completedBy} at ${o.completedAt})` : o.dueAt ? ` (due ${o.dueAt})` : ''}`,
+      );
+    for (const l of cr.links) lines.push(`  link ${l.kind.replaceAll('_', ' ')} ${l.target}`);
   }
   return lines;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DeploymentDto } from '../api/pipeline-schemas.js';
 import type { AttachmentDto } from '../api/schemas.js';
 import { AppError, isErrorCode } from '../domain/errors.js';
 import type { ChangegateApi, ChangeListQuery } from './changegate-api.js';
@@ -9,10 +10,12 @@ export interface RemoteOptions {
   /** Attempts for a POST whose connection failed: retried with the same Idempotency-Key. */
   retries?: number;
   fetch?: typeof fetch;
+  /** The longest one await-approval call asks for; the server caps each call at 25 s too. */
+  approvalPollMs?: number;
 }
 
 interface Call {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   path: string;
   query?: Record<string, string | number | string[] | undefined>;
   json?: unknown;
@@ -24,6 +27,7 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
   const base = options.server.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
   const retries = options.retries ?? 3;
+  const approvalPollMs = options.approvalPollMs ?? 25_000;
 
   async function send(call: Call): Promise<Response> {
     const url = new URL(base + call.path);
@@ -47,7 +51,8 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
       try {
         return await doFetch(url, { method: call.method, headers, body });
       } catch (error) {
-        if (call.method === 'PATCH' || attempt >= retries) {
+        // A PUT (config apply) carries no key: retried, it could apply a second version.
+        if (call.method === 'PATCH' || call.method === 'PUT' || attempt >= retries) {
           throw new AppError(
             'unavailable',
             `cannot reach changegate server at ${base}: ${(error as Error).message}`,
@@ -67,6 +72,21 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
   }
 
   const cr = (ref: string) => `/api/v1/change-requests/${encodeURIComponent(ref)}`;
+  const run = (id: string) => `/api/v1/deployments/${encodeURIComponent(id)}`;
+
+  /** Long-polls in calls of at most `approvalPollMs` until the wait is over or the run left the gate. */
+  async function awaitApproval(runId: string, waitMs: number, lockTtlSeconds?: number) {
+    const deadline = performance.now() + Math.max(0, waitMs);
+    for (;;) {
+      const remaining = Math.max(0, Math.round(deadline - performance.now()));
+      const state = await json<DeploymentDto>({
+        method: 'POST',
+        path: `${run(runId)}/await-approval`,
+        json: { waitMs: Math.min(remaining, approvalPollMs), lockTtlSeconds },
+      });
+      if (state.phase !== 'awaiting_approval' || performance.now() >= deadline) return state;
+    }
+  }
 
   return {
     createChangeRequest: (input) => json({ method: 'POST', path: '/api/v1/change-requests', json: input }),
@@ -130,6 +150,35 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
     revokeToken: (ref) => json({ method: 'POST', path: `/api/v1/tokens/${encodeURIComponent(ref)}/revoke` }),
 
     createTenant: (input) => json({ method: 'POST', path: '/api/v1/tenants', json: input }),
+
+    applyConfig: (input) => json({ method: 'PUT', path: '/api/v1/config', json: input }),
+    getConfig: () => json({ method: 'GET', path: '/api/v1/config' }),
+
+    addInventory: (input) => json({ method: 'POST', path: '/api/v1/inventory/entries', json: input }),
+    getInventory: (q) =>
+      json({
+        method: 'GET',
+        path: '/api/v1/inventory',
+        query: { environment: q.environment, label: q.label },
+      }),
+    listInventoryLabels: (environment) =>
+      json({ method: 'GET', path: '/api/v1/inventory/labels', query: { environment } }),
+
+    addEvidence: (input) => json({ method: 'POST', path: '/api/v1/evidence', json: input }),
+    listEvidence: (q) => json({ method: 'GET', path: '/api/v1/evidence', query: { ...q } }),
+    evidenceSummary: (environment) =>
+      json({ method: 'GET', path: '/api/v1/evidence/summary', query: { environment } }),
+
+    promote: (input) => json({ method: 'POST', path: '/api/v1/promotions', json: input }),
+
+    beginDeployment: (input) => json({ method: 'POST', path: '/api/v1/deployments', json: input }),
+    awaitDeploymentApproval: awaitApproval,
+    renewDeploymentLock: async (runId, lockTtlSeconds) => {
+      await json<null>({ method: 'POST', path: `${run(runId)}/lock`, json: { lockTtlSeconds } });
+    },
+    finishDeployment: (runId, input) => json({ method: 'POST', path: `${run(runId)}/finish`, json: input }),
+    getDeployment: (runId) => json({ method: 'GET', path: run(runId) }),
+    beginRollback: (input) => json({ method: 'POST', path: '/api/v1/rollbacks', json: input }),
   };
 }
 

@@ -91,6 +91,17 @@ export function inEntry<T>(index: number, batch: boolean, fn: () => T): T {
   }
 }
 
+/** The same for asynchronous validators (the SBOM's schema check). */
+export async function inEntryAsync<T>(index: number, batch: boolean, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    return inEntry(index, batch, () => {
+      throw error;
+    });
+  }
+}
+
 /** Whether a CI run's result lets it update the inventory (`--skip-inventory-update-on-failure`). */
 export function inventoryUpdateDecision(
   ciStatus: 'success' | 'failure',

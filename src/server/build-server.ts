@@ -8,6 +8,7 @@ import { sendError } from './http-errors.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { changeRequestRoutes } from './routes/change-request-routes.js';
+import { pipelineRoutes } from './routes/pipeline-routes.js';
 
 export interface ServerOptions {
   /** Fastify's request log; off in tests and benchmarks. */
@@ -34,7 +35,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
       info: {
         title: 'changegate API',
         version: '1',
-        description: 'Change requests, their approvals and evidence, and a tamper-evident audit trail.',
+        description:
+          'Change requests and their approvals, the delivery pipeline (configuration, inventory, evidence, promotion, deployments), and a tamper-evident audit trail.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
@@ -52,6 +54,20 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
           `attachment is larger than the limit of ${limit} bytes (CHANGEGATE_MAX_ATTACHMENT_BYTES)`,
           {
             field: 'content',
+            limit,
+          },
+        ),
+      );
+    }
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const limit = request.routeOptions.bodyLimit;
+      return sendError(
+        reply,
+        request,
+        new AppError(
+          'payload_too_large',
+          `request body is larger than this endpoint's limit of ${limit} bytes`,
+          {
             limit,
           },
         ),
@@ -85,6 +101,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   changeRequestRoutes(fastify, app);
   auditRoutes(fastify, app);
   adminRoutes(fastify, app);
+  pipelineRoutes(fastify, app);
 
   // Idempotency keys answer retries for a day; purge older ones at start and hourly.
   const purge = () =>

@@ -259,6 +259,30 @@ export function changeCommands(program: Command): void {
       ),
     );
 
+  cr.command('attachment <ref> <kind-or-name>')
+    .description('write one attachment to stdout, chosen by kind (the latest of that kind), name or id')
+    .action(
+      run(
+        async ({ api }, ref, wanted) => {
+          const client = await api();
+          const all = await client.listAttachments(ref as string);
+          const match = all.filter((a) => a.id === wanted || a.kind === wanted || a.name === wanted).at(-1);
+          if (!match) {
+            const kinds = [...new Set(all.map((a) => a.kind))];
+            throw new AppError(
+              'not_found',
+              `${ref} has no attachment '${wanted}'${kinds.length ? `; it has: ${kinds.join(', ')}` : ''}`,
+              { field: 'attachment', validValues: kinds },
+            );
+          }
+          const { content } = await client.downloadAttachment(ref as string, match.id);
+          process.stdout.write(content);
+          return undefined;
+        },
+        () => [],
+      ),
+    );
+
   cr.command('close <ref>')
     .description('close after implementation with a category')
     .addOption(

@@ -349,6 +349,12 @@ describe('mergeSboms', () => {
     expect(ancestorRefs).toEqual(['pkg:npm/other@1.0.0|ancestor', 'pkg:npm/patched@1.0.0|ancestor']);
   });
 
+  it('writes a valid document for a deployment without entries, depending on nothing', async () => {
+    const doc = await mergeValid({ deployment, entries: [] });
+    expect(doc.components).toEqual([]);
+    expect(doc.dependencies).toEqual([{ ref: 'changegate:deployment:shop@2026.11.3' }]);
+  });
+
   it('refuses two entries with the same name', () => {
     expect(() =>
       mergeSboms({ deployment, entries: [entry('api', null), entry('api', null, { version: '2' })] }),

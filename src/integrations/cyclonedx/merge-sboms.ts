@@ -52,20 +52,19 @@ export function mergeSboms(input: MergeSbomsInput): string {
 
   const graph = new MergedGraph();
   const deploymentRef = `changegate:deployment:${deployment.name}@${deployment.version}`;
-  const entryRefs = entries.map((entry) => `changegate:entry:${entry.name}@${entry.version}`);
+  const refed = entries.map((entry) => ({ entry, ref: `changegate:entry:${entry.name}@${entry.version}` }));
   // First pass: what names an entry itself (its artifact purl, its SBOM's root) resolves to the entry
   // component wherever another SBOM mentions it, e.g. a chart's SBOM listing the image it deploys.
-  entries.forEach((entry, i) => {
-    const ref = entryRefs[i] as string;
+  for (const { entry, ref } of refed) {
     if (entry.artifact.startsWith('pkg:')) graph.alias(entry.artifact, ref);
     const root = entry.sbom?.metadata?.component;
     if (root) graph.alias(componentKey(root), ref);
-  });
-  entries.forEach((entry, i) => {
-    const ref = entryRefs[i] as string;
-    graph.dependsOn(deploymentRef).add(ref);
+  }
+  const deploymentDeps = graph.dependsOn(deploymentRef);
+  for (const { entry, ref } of refed) {
+    deploymentDeps.add(ref);
     if (entry.sbom) graph.addSbom(ref, entry.sbom);
-  });
+  }
 
   const bom = new Bom({
     metadata: new Metadata({
@@ -78,9 +77,7 @@ export function mergeSboms(input: MergeSbomsInput): string {
   });
   bom.metadata.tools.components.add(new Component(ComponentType.Application, 'changegate'));
   bom.metadata.properties.add(new Property('changegate:environment', deployment.environment));
-  entries.forEach((entry, i) => {
-    bom.components.add(entryComponent(entry, entryRefs[i] as string));
-  });
+  for (const { entry, ref } of refed) bom.components.add(entryComponent(entry, ref));
   const body = new Serialize.JSON.Normalize.Factory(Spec1dot6)
     .makeForBom()
     .normalize(bom, { sortLists: true });

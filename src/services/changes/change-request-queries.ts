@@ -11,10 +11,13 @@ import {
   changeStates,
   changeTypes,
 } from '../../domain/change-request.js';
+import type { Obligation } from '../../domain/deployment.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import { oneOf, text as textField } from '../../domain/validate.js';
 import { listApprovals, listAttachments, listComments } from '../../store/change-activity.js';
+import { type ChangeLink, listLinks } from '../../store/change-links.js';
 import { findChangeRequest, listChangeRequests } from '../../store/change-requests.js';
+import { listObligations } from '../../store/obligations.js';
 import type { Actor, ServiceDeps } from '../context.js';
 
 /** A CR with everything that hangs off it: what `cr get` and `GET …/change-requests/{id}` show. */
@@ -23,6 +26,8 @@ export interface ChangeRequestDetail {
   approvals: Approval[];
   comments: Comment[];
   attachments: Attachment[];
+  obligations: Obligation[];
+  links: ChangeLink[];
 }
 
 export async function getChangeRequest(
@@ -32,12 +37,14 @@ export async function getChangeRequest(
 ): Promise<ChangeRequestDetail> {
   const cr = await findChangeRequest(deps.db, actor.tenantId, changeRef(ref));
   if (!cr) throw notFound('change request', ref);
-  const [approvals, comments, attachments] = await Promise.all([
+  const [approvals, comments, attachments, obligations, links] = await Promise.all([
     listApprovals(deps.db, actor.tenantId, cr.id),
     listComments(deps.db, actor.tenantId, cr.id),
     listAttachments(deps.db, actor.tenantId, cr.id),
+    listObligations(deps.db, actor.tenantId, cr.id),
+    listLinks(deps.db, actor.tenantId, cr.id),
   ]);
-  return { changeRequest: cr, approvals, comments, attachments };
+  return { changeRequest: cr, approvals, comments, attachments, obligations, links };
 }
 
 export interface ListQuery {

@@ -3,6 +3,7 @@ import { ciInventory, type InventoryEntry, type InventoryRevision } from '../../
 import {
   type EntryFields,
   inEntry,
+  inEntryAsync,
   inventoryUpdateDecision,
   validateEntryInput,
 } from '../../domain/inventory-input.js';
@@ -63,20 +64,21 @@ export async function addInventoryEntries(
   if (!Array.isArray(input.entries) || input.entries.length === 0)
     throw invalidField('entries', 'give at least one inventory entry');
   const batch = input.entries.length > 1;
-  const parsed: { fields: EntryFields; sbomJson: string | null }[] = input.entries.map((raw, i) =>
-    inEntry(i, batch, () => {
+  const parsed: { fields: EntryFields; sbomJson: string | null }[] = [];
+  for (const [i, raw] of input.entries.entries()) {
+    const record = inEntry(i, batch, () => {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
         throw invalidField('entry', 'must be a JSON object');
-      const record = raw as Record<string, unknown>;
-      const fields = validateEntryInput(record);
-      let sbomJson: string | null = null;
-      if (record.sbom !== undefined && record.sbom !== null) {
-        const text = typeof record.sbom === 'string' ? record.sbom : JSON.stringify(record.sbom);
-        sbomJson = JSON.stringify(parseSbom(text, 'sbom'));
-      }
-      return { fields, sbomJson };
-    }),
-  );
+      return raw as Record<string, unknown>;
+    });
+    const fields = inEntry(i, batch, () => validateEntryInput(record));
+    let sbomJson: string | null = null;
+    if (record.sbom !== undefined && record.sbom !== null) {
+      const text = typeof record.sbom === 'string' ? record.sbom : JSON.stringify(record.sbom);
+      sbomJson = JSON.stringify(await inEntryAsync(i, batch, () => parseSbom(text, 'sbom')));
+    }
+    parsed.push({ fields, sbomJson });
+  }
   const seen = new Map<string, number>();
   parsed.forEach((p, i) => {
     const first = seen.get(p.fields.name);
