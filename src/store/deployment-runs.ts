@@ -141,7 +141,8 @@ export async function findLock(
   return row && { runId: row.run_id, expiresAt: row.expires_at };
 }
 
-export async function putLock(
+/** Takes a free lock; a concurrent taker makes this fail with a unique violation. */
+export async function insertLock(
   db: DbOrTx,
   tenantId: string,
   lock: { environment: string; region: string; runId: string; expiresAt: number },
@@ -155,12 +156,25 @@ export async function putLock(
       run_id: lock.runId,
       expires_at: lock.expiresAt,
     })
-    .onConflict((oc) =>
-      oc
-        .columns(['tenant_id', 'environment', 'region'])
-        .doUpdateSet({ run_id: lock.runId, expires_at: lock.expiresAt }),
-    )
     .execute();
+}
+
+/** Compare-and-set: moves the lock from the run that held it (or extends it); false when someone else got there first. */
+export async function replaceLock(
+  db: DbOrTx,
+  tenantId: string,
+  lock: { environment: string; region: string; runId: string; expiresAt: number },
+  heldBy: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('deployment_locks')
+    .set({ run_id: lock.runId, expires_at: lock.expiresAt })
+    .where('tenant_id', '=', tenantId)
+    .where('environment', '=', lock.environment)
+    .where('region', '=', lock.region)
+    .where('run_id', '=', heldBy)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function deleteLock(

@@ -10,7 +10,14 @@ import type { TenantConfig } from '../../domain/tenant-config.js';
 import { listApprovals, listAttachments } from '../../store/change-activity.js';
 import { findChangeRequest } from '../../store/change-requests.js';
 import type { DbOrTx } from '../../store/database.js';
-import { deleteLock, findLock, findRun, putLock, saveRun } from '../../store/deployment-runs.js';
+import {
+  deleteLock,
+  findLock,
+  findRun,
+  insertLock,
+  replaceLock,
+  saveRun,
+} from '../../store/deployment-runs.js';
 import { findEnvironment } from '../../store/environments.js';
 import { findEntries, findRevision } from '../../store/inventory.js';
 import { listObligations } from '../../store/obligations.js';
@@ -18,6 +25,7 @@ import { storeAttachment } from '../changes/change-request-records.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
 import { candidateEvidence } from '../evidence/evidence-service.js';
+import { uniqueOrConflict } from '../unique-or-conflict.js';
 
 /** Pieces every deployment use case shares: lock, revisions, readiness, attachments, the answer shape. */
 
@@ -48,7 +56,20 @@ export async function acquireLock(
       { field: 'environment', lockedBy: held.runId, expiresAt: new Date(held.expiresAt).toISOString() },
     );
   }
-  await putLock(tx, actor.tenantId, { ...target, expiresAt: now + target.ttlMs });
+  const lock = { ...target, expiresAt: now + target.ttlMs };
+  const lost = () =>
+    new AppError(
+      'conflict',
+      `${target.environment}/${target.region}: another deployment took the lock at the same moment; retry`,
+      {
+        field: 'environment',
+      },
+    );
+  if (!held) {
+    await uniqueOrConflict(insertLock(tx, actor.tenantId, lock), lost().message, 'environment');
+  } else if (!(await replaceLock(tx, actor.tenantId, lock, held.runId))) {
+    throw lost();
+  }
 }
 
 export function releaseLock(
