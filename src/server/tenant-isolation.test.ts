@@ -12,6 +12,48 @@ const bodies: Record<string, unknown> = {
   'post /api/v1/change-requests/{ref}/comments': { body: 'hello' },
   'post /api/v1/change-requests/{ref}/close': { category: 'successful' },
   'post /api/v1/change-requests/{ref}/cancel': { reason: 'mine now' },
+  'post /api/v1/deployments/{run}/await-approval': { waitMs: 0 },
+  'post /api/v1/deployments/{run}/lock': { lockTtlSeconds: 60 },
+  'post /api/v1/deployments/{run}/finish': { deployStatus: 'success', acceptanceStatus: 'success' },
+};
+
+/** Query strings for reads that need one; each names what B holds under the same name in its tenant. */
+const queries: Record<string, string> = {
+  'get /api/v1/inventory': '?environment=shared-prod',
+  'get /api/v1/inventory/labels': '?environment=shared-prod',
+  'get /api/v1/evidence': '?pipelineRunId=b-secret-ci-run',
+  'get /api/v1/evidence/summary': '?environment=shared-prod',
+};
+
+/** Writes without a path parameter that only ever create in the caller's tenant: nothing of B to name. */
+const ownTenantWrites = new Set([
+  'post /api/v1/change-requests',
+  'post /api/v1/environments',
+  'post /api/v1/tokens',
+  'post /api/v1/tenants',
+  'post /api/v1/audit/verify',
+  'post /api/v1/audit/checkpoints',
+  'put /api/v1/config',
+  'post /api/v1/inventory/entries',
+  'post /api/v1/evidence',
+  'post /api/v1/promotions',
+]);
+
+/** An inventory entry of B's, and the config both tenants apply: the same environment name in each. */
+const bEntry = {
+  name: 'b-secret-svc',
+  version: '9.9.9',
+  artifact: `docker://registry.example.com/b-secret-svc@sha256:${'b'.repeat(64)}`,
+  commitSha: 'b'.repeat(40),
+  repositoryUrl: 'https://github.com/b-corp/b-secret-svc',
+  pipelineRunId: 'b-secret-ci-run',
+};
+const sharedConfig = { document: { environments: [{ name: 'shared-prod', purpose: 'production' }] } };
+const promotionFields = {
+  priority: 'moderate',
+  assignee: 'dev@example.com',
+  customerImpact: 'low',
+  deploymentImpact: 'small',
 };
 
 describe.each(dialects)('tenant isolation on %s', (dialect) => {
@@ -50,6 +92,50 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
     objects.number = cr.json().number;
     objects.attachmentId = attachment.json().id;
     objects.tokenId = token.json().token.id;
+
+    // B deploys to shared-prod; A has an environment of that name too, with its own inventory.
+    const asB = async (method: 'POST' | 'PUT', url: string, payload: object) => {
+      const res = await s.call(b, { method, url, payload });
+      expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
+      return res.json();
+    };
+    await asB('PUT', '/api/v1/config', sharedConfig);
+    await asB('POST', '/api/v1/inventory/entries', { entries: [bEntry] });
+    const evidence = await asB('POST', '/api/v1/evidence', {
+      evidenceTypeId: 'unit_tests',
+      result: 'success',
+      tool: 'b-secret-tool',
+      assets: [bEntry.artifact],
+      pipelineRunId: bEntry.pipelineRunId,
+    });
+    const promotion = await asB('POST', '/api/v1/promotions', {
+      target: 'shared-prod',
+      fields: promotionFields,
+    });
+    const run = await asB('POST', '/api/v1/deployments', {
+      environment: 'shared-prod',
+      pipelineRunId: 'b-secret-cd-run',
+    });
+    expect(run.phase).toBe('implementing');
+    objects.runId = run.runId;
+    objects.phase = run.phase;
+    const aEntry = {
+      name: 'a-svc',
+      version: '1.0.0',
+      artifact: `docker://registry.example.com/a-svc@sha256:${'a'.repeat(64)}`,
+      commitSha: 'a'.repeat(40),
+      repositoryUrl: 'https://github.com/a-corp/a-svc',
+      pipelineRunId: 'a-ci-run',
+    };
+    for (const [method, url, payload] of [
+      ['PUT', '/api/v1/config', sharedConfig],
+      ['POST', '/api/v1/inventory/entries', { entries: [aEntry] }],
+      ['POST', '/api/v1/promotions', { target: 'shared-prod', fields: promotionFields }],
+    ] as const) {
+      const res = await s.call(a, { method, url, payload });
+      expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
+    }
+
     secrets.push(
       env.json().id,
       cr.json().id,
@@ -58,6 +144,13 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
       'B-SECRET-TITLE',
       'b-only-env',
       'b-pipeline',
+      'b-secret-svc',
+      'b-secret-tool',
+      'b-secret-cd-run',
+      evidence.id,
+      promotion.id,
+      promotion.targetRevisionId,
+      run.runId,
     );
   });
   afterAll(() => s?.close());
@@ -66,14 +159,20 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
     const doc = (await s.call(null, { method: 'GET', url: '/api/openapi.json' })).json();
     let withParams = 0;
     let lists = 0;
+    let bodyRefs = 0;
     for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(ops)) {
         const op = `${method} ${path}`;
         if (path.includes('{')) {
-          const refs = path.includes('/tokens/') ? [objects.tokenId] : [objects.ref, objects.number];
+          const refs = path.includes('/tokens/')
+            ? [objects.tokenId]
+            : path.includes('{run}')
+              ? [objects.runId, 'b-secret-cd-run']
+              : [objects.ref, objects.number];
           for (const ref of refs) {
             const url = path
               .replace('{ref}', String(ref))
+              .replace('{run}', String(ref))
               .replace('{attachmentId}', String(objects.attachmentId));
             const isUpload = op === 'post /api/v1/change-requests/{ref}/attachments';
             const res = await s.call(a, {
@@ -90,15 +189,29 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
           }
           withParams++;
         } else if (method === 'get') {
-          const res = await s.call(a, { method: 'GET', url: path });
-          expect(res.statusCode, op).toBe(200);
+          const res = await s.call(a, { method: 'GET', url: path + (queries[op] ?? '') });
+          expect(res.statusCode, `${op}: ${res.body}`).toBe(200);
           for (const secret of secrets) expect(res.body, `${op} leaks ${secret}`).not.toContain(secret);
           lists++;
+        } else if (op === 'post /api/v1/deployments' || op === 'post /api/v1/rollbacks') {
+          // Deployments and rollbacks name a change request in the body: B's is not found.
+          const res = await s.call(a, {
+            method: 'POST',
+            url: path,
+            payload: { environment: 'shared-prod', changeRequestId: objects.ref },
+          });
+          expect(res.statusCode, `${op}: ${res.body}`).toBe(404);
+          expect(res.json().error.code).toBe('not_found');
+          bodyRefs++;
+        } else {
+          // Any other write must be one that cannot name another tenant's object; a new one is classified here.
+          expect(ownTenantWrites.has(op), `${op} is not covered by the isolation test`).toBe(true);
         }
       }
     }
-    expect(withParams).toBeGreaterThanOrEqual(13);
-    expect(lists).toBeGreaterThanOrEqual(5);
+    expect(withParams).toBeGreaterThanOrEqual(17);
+    expect(lists).toBeGreaterThanOrEqual(10);
+    expect(bodyRefs).toBe(2);
   });
 
   it('keeps writes in the caller’s tenant: B’s environment is unknown to A, B’s data unchanged', async () => {
@@ -115,6 +228,12 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
     expect(still).toMatchObject({ state: 'new', description: null, comments: [] });
     const tokens = (await s.call(b, { method: 'GET', url: '/api/v1/tokens' })).json();
     expect(tokens.find((t: { id: string }) => t.id === objects.tokenId).revokedAt).toBeNull();
+    const run = (await s.call(b, { method: 'GET', url: `/api/v1/deployments/${objects.runId}` })).json();
+    expect(run).toMatchObject({ phase: objects.phase, status: null, finishedAt: null });
+    const mine = (
+      await s.call(a, { method: 'GET', url: '/api/v1/inventory?environment=shared-prod' })
+    ).json();
+    expect(mine.entries.map((e: { name: string }) => e.name)).toEqual(['a-svc']);
   });
 
   it('keeps tenant creation to admins of the default tenant', async () => {
