@@ -158,7 +158,9 @@ export function emergencyObligations(readyAtClosure: boolean): { kind: Obligatio
 export function deploymentTitle(environment: string, region: string, delta: DeltaItem[]): string {
   const where = region === 'default' ? environment : `${environment}/${region}`;
   if (delta.length === 0) return `Redeploy ${where} (no changes)`;
-  const shown = delta.slice(0, 3).map((d) => (d.change === 'removed' ? `remove ${d.name}` : `${d.name} ${d.toVersion}`));
+  const shown = delta
+    .slice(0, 3)
+    .map((d) => (d.change === 'removed' ? `remove ${d.name}` : `${d.name} ${d.toVersion}`));
   const more = delta.length > 3 ? ` and ${delta.length - 3} more` : '';
   return `Deploy ${shown.join(', ')}${more} to ${where}`.slice(0, 200);
 }

@@ -37,19 +37,25 @@ export interface Evidence {
   createdBy: string;
 }
 
+/** A repository URL reduced to what identifies it: no trailing `/` or `.git`, lowercase scheme and host. */
+export function normalizeRepoUrl(url: string): string {
+  let s = url.trim();
+  for (;;) {
+    const next = s.replace(/\/+$/, '').replace(/\.git$/i, '');
+    if (next === s) break;
+    s = next;
+  }
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/]*)(.*)$/i.exec(s);
+  return m ? `${(m[1] ?? '').toLowerCase()}${(m[2] ?? '').toLowerCase()}${m[3] ?? ''}` : s;
+}
+
 /**
- * The form an asset URI is indexed and matched by: for a repository asset (`<url>#<commit>`) the
- * scheme and host are lower-cased and a trailing `/` or `.git` is dropped, so the same commit written
- * two ways is one asset. Other URIs (artifacts with digests) are matched exactly.
+ * The form an asset URI is indexed and matched by: a repository asset (`<url>#<commit>`) gets its URL
+ * normalised as readiness compares it (`normalizeRepoUrl`) and its commit lower-cased, so the same
+ * commit written two ways is one asset. Other URIs (artifacts with digests) are matched exactly.
  */
 export function assetKey(uri: string): string {
   const hash = uri.lastIndexOf('#');
-  if (hash < 0) return uri;
-  let repo = uri
-    .slice(0, hash)
-    .replace(/\/+$/, '')
-    .replace(/\.git$/, '');
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/]+)(.*)$/i.exec(repo);
-  if (m) repo = `${(m[1] as string).toLowerCase()}${(m[2] as string).toLowerCase()}${m[3]}`;
-  return `${repo}#${uri.slice(hash + 1).toLowerCase()}`;
+  if (hash <= 0 || hash === uri.length - 1) return uri;
+  return `${normalizeRepoUrl(uri.slice(0, hash))}#${uri.slice(hash + 1).toLowerCase()}`;
 }

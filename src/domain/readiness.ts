@@ -1,4 +1,7 @@
-import { ciPipelineEnvironment, type Evidence } from './evidence.js';
+import { ciPipelineEnvironment, type Evidence, normalizeRepoUrl } from './evidence.js';
+
+export { normalizeRepoUrl };
+
 import {
   type AssetScope,
   assetScope,
@@ -54,18 +57,6 @@ export interface Readiness {
 }
 
 type Link = 'artifact' | 'repo' | 'run';
-
-/** A repository URL reduced to what identifies it: no trailing `/` or `.git`, lowercase scheme and host. */
-export function normalizeRepoUrl(url: string): string {
-  let s = url.trim();
-  for (;;) {
-    const next = s.replace(/\/+$/, '').replace(/\.git$/i, '');
-    if (next === s) break;
-    s = next;
-  }
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/]*)(.*)$/i.exec(s);
-  return m ? `${(m[1] ?? '').toLowerCase()}${(m[2] ?? '').toLowerCase()}${m[3] ?? ''}` : s;
-}
 
 /** Whether two repository URLs name the same repository (see `normalizeRepoUrl`). */
 export function sameRepositoryUrl(a: string, b: string): boolean {
