@@ -128,8 +128,7 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
     evidenceSummary: async (environment) =>
       evidenceSummaryDto(await evidenceSummary(deps, actor, environment)),
 
-    promote: async (input) =>
-      promotionDto(await promote(deps, actor, input)),
+    promote: async (input) => promotionDto(await promote(deps, actor, input)),
 
     beginDeployment: async (input) => deploymentDto(await beginDeployment(deps, actor, input)),
     awaitDeploymentApproval: async (runId, waitMs, lockTtlSeconds) =>
