@@ -170,6 +170,9 @@ describe('deploymentTitle', () => {
   it('shows three entries and counts the rest', () => {
     const delta = ['a', 'b', 'c'].map((n) => item(n));
     expect(deploymentTitle('prod', 'default', delta)).toBe('Deploy a 1.0.0, b 1.0.0, c 1.0.0 to prod');
+    expect(deploymentTitle('prod', 'default', [...delta, item('d')])).toBe(
+      'Deploy a 1.0.0, b 1.0.0, c 1.0.0 and 1 more to prod',
+    );
     expect(deploymentTitle('prod', 'default', [...delta, item('d'), item('e')])).toBe(
       'Deploy a 1.0.0, b 1.0.0, c 1.0.0 and 2 more to prod',
     );

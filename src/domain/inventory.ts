@@ -59,6 +59,20 @@ export function latestLabel(environment: string): string {
   return `${environment}_latest`;
 }
 
+/**
+ * The label of the last successful deployment to one region: `<env>_latest` for an environment without
+ * regions, `<env>_<region>_latest` otherwise (each region is deployed, and rolled back, on its own).
+ * `<env>_latest` also moves with every region's deployment: it is what a promotion from the environment takes.
+ */
+export function regionLatestLabel(environment: string, region: string): string {
+  return region === 'default' ? latestLabel(environment) : `${environment}_${region}_latest`;
+}
+
+/** Whether a name is reserved for changegate's own labels, so a pipeline run id cannot pose as one. */
+export function isReservedLabel(name: string): boolean {
+  return /_latest$/.test(name) || /^CHG\d+$/i.test(name);
+}
+
 /** The asset URIs evidence may name for an entry: its artifact, and its commit in its repository. */
 export function entryAssets(entry: Pick<InventoryEntry, 'artifact' | 'repositoryUrl' | 'commitSha'>): {
   artifact: string;

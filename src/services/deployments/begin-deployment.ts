@@ -13,7 +13,7 @@ import {
 } from '../../domain/deployment.js';
 import { deltaSummary, deploymentBom } from '../../domain/deployment-documents.js';
 import { AppError, invalidField, notFound } from '../../domain/errors.js';
-import { latestLabel } from '../../domain/inventory.js';
+import { isReservedLabel, regionLatestLabel } from '../../domain/inventory.js';
 import { emergencyLabel } from '../../domain/promotion.js';
 import type { Readiness } from '../../domain/readiness.js';
 import { deploymentRegion } from '../../domain/tenant-config.js';
@@ -21,9 +21,10 @@ import { nonNegativeInt, slug, text } from '../../domain/validate.js';
 import { insertApproval, insertComment } from '../../store/change-activity.js';
 import { findChangeRequest } from '../../store/change-requests.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
-import { findRun, insertRun, runsForChangeRequest } from '../../store/deployment-runs.js';
+import { insertRun, runsForChangeRequest } from '../../store/deployment-runs.js';
 import { listLabels, setLabel } from '../../store/inventory.js';
 import { lastPromotion } from '../../store/promotions.js';
+import { recordAudit } from '../audit/record-audit.js';
 import { insertNewChangeRequest } from '../changes/create-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
@@ -71,9 +72,15 @@ export function lockTtlMs(value: unknown): number {
 }
 
 export function pipelineRunIdOf(value: unknown): string {
-  return value === undefined || value === null || value === ''
-    ? `run-${ulid().toLowerCase()}`
-    : text('pipelineRunId', value, { min: 1, max: 200 });
+  if (value === undefined || value === null || value === '') return `run-${ulid().toLowerCase()}`;
+  const id = text('pipelineRunId', value, { min: 1, max: 200 });
+  // The run id labels the target revision; it must not pose as <env>_latest or a CR number.
+  if (isReservedLabel(id))
+    throw invalidField(
+      'pipelineRunId',
+      `'${id}' looks like one of changegate's own labels (<env>_latest or a CR number); use your CI system's run id`,
+    );
+  return id;
 }
 
 /**
@@ -131,7 +138,12 @@ export async function beginDeployment(
           return held !== undefined;
         });
         const revision = await requireRevision(tx, actor, promotion.targetRevisionId);
-        const [latest] = await listLabels(tx, actor.tenantId, environment, latestLabel(environment));
+        const [latest] = await listLabels(
+          tx,
+          actor.tenantId,
+          environment,
+          regionLatestLabel(environment, region),
+        );
         const base = latest ? await requireRevision(tx, actor, latest.revisionId) : null;
         await setLabel(tx, actor.tenantId, {
           environment,
@@ -292,9 +304,12 @@ export async function beginDeployment(
     );
 
     // Superseded runs of the same CR (waiting at the gate, or interrupted) are closed off.
+    const superseded: string[] = [];
     for (const old of earlier) {
-      if (old.phase !== 'finished' && old.phase !== 'abandoned')
+      if (old.phase !== 'finished' && old.phase !== 'abandoned') {
         await saveRunState(tx, deps, actor, { ...old, phase: 'abandoned' });
+        superseded.push(old.id);
+      }
     }
 
     let run: DeploymentRun = {
@@ -328,6 +343,7 @@ export async function beginDeployment(
       finishedAt: null,
     };
     await insertRun(tx, actor.tenantId, run);
+    await recordRunStarted(tx, deps, actor, run, prepared.cr.number, superseded);
 
     // 3. Gate (and into implement when it opens)
     run = await passGate(tx, deps, actor, run, prepared.cr);
@@ -376,4 +392,27 @@ async function loadSuppliedChangeRequest(
   return cr;
 }
 
-export { findRun };
+/** The audit record of a run's start: where, under which CR, which flow, and which runs it replaced. */
+export function recordRunStarted(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  run: DeploymentRun,
+  changeRequest: string,
+  superseded: string[] = [],
+) {
+  return recordAudit(tx, deps, actor, {
+    action: 'deployment.started',
+    entityType: 'deployment_run',
+    entityId: run.id,
+    after: {
+      pipelineRunId: run.pipelineRunId,
+      environment: run.environment,
+      region: run.region,
+      flow: run.flow,
+      changeRequest,
+      targetRevisionId: run.targetRevisionId,
+      supersededRuns: superseded,
+    },
+  });
+}

@@ -4,7 +4,7 @@ import { computeDelta } from '../../domain/delta.js';
 import { type DeploymentRun, deploymentFingerprint, type Stage } from '../../domain/deployment.js';
 import { deltaSummary, deploymentBom } from '../../domain/deployment-documents.js';
 import { AppError, notFound } from '../../domain/errors.js';
-import { latestLabel } from '../../domain/inventory.js';
+import { regionLatestLabel } from '../../domain/inventory.js';
 import { deploymentRegion } from '../../domain/tenant-config.js';
 import { nonNegativeInt, slug, text } from '../../domain/validate.js';
 import { insertLink } from '../../store/change-links.js';
@@ -15,7 +15,7 @@ import { listLabels, setLabel } from '../../store/inventory.js';
 import { insertNewChangeRequest } from '../changes/create-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
-import { lockTtlMs, pipelineRunIdOf } from './begin-deployment.js';
+import { lockTtlMs, pipelineRunIdOf, recordRunStarted } from './begin-deployment.js';
 import {
   acquireLock,
   assessReadiness,
@@ -88,7 +88,12 @@ export async function beginRollback(
           (r) => r.status === 'successful_deployment',
         );
         const back = successful.findIndex((r) => r.id === deployed.id);
-        const [latest] = await listLabels(tx, actor.tenantId, environment, latestLabel(environment));
+        const [latest] = await listLabels(
+          tx,
+          actor.tenantId,
+          environment,
+          regionLatestLabel(environment, region),
+        );
         if (back === 0 || latest?.revisionId === deployed.targetRevisionId)
           throw refuse(
             `its revision is what ${environment}/${region} runs now; name the change request of an earlier deployment`,
@@ -254,6 +259,7 @@ export async function beginRollback(
       finishedAt: null,
     };
     await insertRun(tx, actor.tenantId, run);
+    await recordRunStarted(tx, deps, actor, run, prepared.cr.number);
     return deploymentView(tx, actor, run);
   });
 }

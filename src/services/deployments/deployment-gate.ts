@@ -2,6 +2,7 @@ import type { ChangeRequest } from '../../domain/change-request.js';
 import { decideTransition } from '../../domain/change-request-state.js';
 import type { DeploymentRun } from '../../domain/deployment.js';
 import type { DbOrTx } from '../../store/database.js';
+import { recordAudit } from '../audit/record-audit.js';
 import { applyChangeMutation } from '../changes/mutate-change-request.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { releaseLock, saveRunState } from './deployment-support.js';
@@ -74,6 +75,16 @@ export async function passGate(
   }
   await releaseLock(tx, actor, run);
   if (cr.approval === 'rejected') {
+    await recordAudit(tx, deps, actor, {
+      action: 'deployment.abandoned',
+      entityType: 'deployment_run',
+      entityId: run.id,
+      after: {
+        pipelineRunId: run.pipelineRunId,
+        changeRequest: cr.number,
+        reason: 'change request rejected',
+      },
+    });
     return saveRunState(tx, deps, actor, {
       ...run,
       phase: 'abandoned',

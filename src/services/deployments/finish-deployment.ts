@@ -10,14 +10,14 @@ import {
 import { closingSummary, type DeploymentTarget } from '../../domain/deployment-documents.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import type { Evidence } from '../../domain/evidence.js';
-import { type InventoryEntry, latestLabel } from '../../domain/inventory.js';
+import { type InventoryEntry, latestLabel, regionLatestLabel } from '../../domain/inventory.js';
 import { evidenceForEntry, latestPerTypeAndTool } from '../../domain/readiness.js';
 import { oneOf, text } from '../../domain/validate.js';
 import { mergeSboms } from '../../integrations/cyclonedx/merge-sboms.js';
 import type { CycloneDxDocument } from '../../integrations/cyclonedx/parse-sbom.js';
 import { findChangeRequest } from '../../store/change-requests.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
-import { findRun } from '../../store/deployment-runs.js';
+import { findLock, findRun } from '../../store/deployment-runs.js';
 import { insertEvidence } from '../../store/evidence.js';
 import { findSboms, setLabel } from '../../store/inventory.js';
 import { insertObligation, listObligations } from '../../store/obligations.js';
@@ -129,6 +129,15 @@ export async function finishDeployment(
         { field: 'run', state: cr.state },
       );
     }
+    // A run whose lease lapsed and whose lock another run took must not conclude over the new owner.
+    const lock = await findLock(tx, actor.tenantId, run.environment, run.region, deps.dialect);
+    if (lock && lock.runId !== run.id) {
+      throw new AppError(
+        'conflict',
+        `run ${run.id} lost its lock on ${run.environment}/${run.region} to run ${lock.runId} (its lease lapsed); rerun with --change-request-id ${cr.number} to deploy again`,
+        { field: 'run', lockedBy: lock.runId },
+      );
+    }
     const env = await requireEnvironment(tx, actor, run.environment);
     const { config } = await loadTenantConfig(tx, actor.tenantId);
     const stages = [...run.stages, ...callerStages];
@@ -169,7 +178,7 @@ export async function finishDeployment(
 
     const deltaNames = new Set(run.delta.filter((d) => d.change !== 'removed').map((d) => d.name));
     const checked =
-      deltaNames.size === 0 ? targetEntries : targetEntries.filter((e) => deltaNames.has(e.name));
+      run.delta.length === 0 ? targetEntries : targetEntries.filter((e) => deltaNames.has(e.name));
     const isManual = run.flow === 'manual';
     let status = pipelineStatusOf({
       deploy,
@@ -200,13 +209,18 @@ export async function finishDeployment(
         readiness,
         'deployed',
       );
-      await setLabel(tx, actor.tenantId, {
-        environment: run.environment,
-        label: latestLabel(run.environment),
-        revisionId: targetRevision.id,
-        updatedBy: actor.name,
-        updatedAt: deps.now(),
-      });
+      for (const label of new Set([
+        regionLatestLabel(run.environment, run.region),
+        latestLabel(run.environment),
+      ])) {
+        await setLabel(tx, actor.tenantId, {
+          environment: run.environment,
+          label,
+          revisionId: targetRevision.id,
+          updatedBy: actor.name,
+          updatedAt: deps.now(),
+        });
+      }
       if (!isManual) {
         current = await applyChangeMutation(tx, deps, actor, current, {
           action: 'change_request.transitioned',
