@@ -1,10 +1,11 @@
-import { type App, createApp } from '../app.js';
+import type { App } from '../app.js';
 import type { ChangegateApi } from '../client/changegate-api.js';
-import { localApi } from '../client/local-api.js';
 import { remoteApi } from '../client/remote-api.js';
 import { type AppConfig, loadConfig } from '../config.js';
 import { AppError } from '../domain/errors.js';
-import { requireTenant } from '../services/access/tenant-service.js';
+
+// Local mode's database layer (Kysely, drivers, services, CycloneDX) loads only when a command needs it,
+// so remote commands and --help start fast.
 
 export interface GlobalOptions {
   json?: boolean;
@@ -35,7 +36,10 @@ export class Runtime {
   }
 
   async openApp(): Promise<App> {
-    this.app ??= await createApp(this.config);
+    if (!this.app) {
+      const { createApp } = await import('../app.js');
+      this.app = await createApp(this.config);
+    }
     return this.app;
   }
 
@@ -54,6 +58,10 @@ export class Runtime {
       return remoteApi({ server: this.config.server, token: this.config.token });
     }
     const app = await this.openApp();
+    const [{ requireTenant }, { localApi }] = await Promise.all([
+      import('../services/access/tenant-service.js'),
+      import('../client/local-api.js'),
+    ]);
     const tenant = await requireTenant(app.deps, this.config.tenant);
     return localApi(app, {
       tenantId: tenant.id,

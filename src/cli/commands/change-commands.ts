@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
-import mime from 'mime-types';
 import {
   approvalStates,
   attachmentKinds,
@@ -216,6 +215,7 @@ export function changeCommands(program: Command): void {
               field: 'file',
             });
           }
+          const { default: mime } = await import('mime-types');
           return (await api()).attachToChangeRequest(ref as string, {
             kind: options.kind as string,
             name: (options.name as string | undefined) ?? basename(path),

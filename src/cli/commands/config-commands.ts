@@ -3,7 +3,6 @@ import type { TenantConfigDto } from '../../api/pipeline-schemas.js';
 import { AppError } from '../../domain/errors.js';
 import { describeTenantConfig, parseTenantConfig } from '../../domain/tenant-config.js';
 import { run } from '../command-kit.js';
-import { readConfigFile } from '../config-file.js';
 
 function renderConfig(c: TenantConfigDto): string[] {
   const head =
@@ -25,6 +24,7 @@ export function configCommands(program: Command): void {
     .action(
       run(
         async ({ api, options }) => {
+          const { readConfigFile } = await import('../config-file.js');
           const file = await readConfigFile(options.file as string);
           return (await api()).applyConfig({ document: file.document, source: file.source });
         },

@@ -2,10 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createApp } from '../../app.js';
-import { localApi } from '../../client/local-api.js';
 import { loadConfig } from '../../config.js';
-import { requireTenant } from '../../services/access/tenant-service.js';
 import { run } from '../command-kit.js';
 import { type DemoStep, runDemoStory } from '../demo/demo-story.js';
 import { note, table } from '../output.js';
@@ -19,6 +16,11 @@ export function demoCommand(program: Command): void {
     .action(
       run(
         async ({ options }) => {
+          const [{ createApp }, { localApi }, { requireTenant }] = await Promise.all([
+            import('../../app.js'),
+            import('../../client/local-api.js'),
+            import('../../services/access/tenant-service.js'),
+          ]);
           const dir = mkdtempSync(join(tmpdir(), 'changegate-demo-'));
           const app = await createApp(loadConfig({}, { db: join(dir, 'demo.db'), defaultLogLevel: 'warn' }));
           const steps: DemoStep[] = [];

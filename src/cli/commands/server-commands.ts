@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { systemTenant } from '../../domain/access.js';
 import { AppError } from '../../domain/errors.js';
-import { bootstrapAdminToken } from '../../services/access/token-service.js';
 import { integerOption, run } from '../command-kit.js';
 import { note } from '../output.js';
 import { Runtime } from '../runtime.js';
@@ -37,6 +36,7 @@ async function serve(runtime: Runtime, host: string, port: number): Promise<void
   if (port < 0 || port > 65535)
     throw new AppError('invalid_input', `port: ${port} is not a port number (0-65535)`, { field: 'port' });
   const app = await runtime.openApp();
+  const { bootstrapAdminToken } = await import('../../services/access/token-service.js');
   const bootstrap = await bootstrapAdminToken(app.deps);
   // Loaded here so that every other command starts without Fastify.
   const { buildServer } = await import('../../server/build-server.js');
