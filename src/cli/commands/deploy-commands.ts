@@ -89,9 +89,14 @@ function conclude(d: DeploymentDto, options: Options): DeploymentDto {
   return d;
 }
 
-function targetOptions(cmd: Command): Command {
-  return cmd
-    .requiredOption('--env <name>', 'target environment')
+function targetOptions(cmd: Command, envRequired = true): Command {
+  // On `deploy` itself --env is checked in the action: commander would otherwise demand it of
+  // `deploy begin` and `deploy finish` too, before they see their own options.
+  return (
+    envRequired
+      ? cmd.requiredOption('--env <name>', 'target environment')
+      : cmd.option('--env <name>', 'target environment (required)')
+  )
     .option('--region <name>', "region of the environment (default: its only region, or 'default')")
     .option('--pipeline-run-id <id>', 'this CD run, as your CI system names it (default: generated)')
     .option(
@@ -101,8 +106,8 @@ function targetOptions(cmd: Command): Command {
     );
 }
 
-function gateOptions(cmd: Command): Command {
-  return targetOptions(cmd)
+function gateOptions(cmd: Command, envRequired = true): Command {
+  return targetOptions(cmd, envRequired)
     .option(
       '--change-request-id <CHG|notAvailable>',
       'deploy under this change request (rerun after approval, or a manual CR)',
@@ -117,94 +122,140 @@ function gateOptions(cmd: Command): Command {
     .option('--wait-for-approval <duration>', 'wait at the gate this long (e.g. 30m) instead of exiting 3');
 }
 
+const flag = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Options that belong to one form only; giving them to another is refused rather than ignored. */
+const onlyFor: Record<string, string[]> = {
+  deployCmd: ['run'],
+  acceptanceCmd: ['run'],
+  rollbackCmd: ['run'],
+  run: ['finish'],
+  deployStatus: ['finish'],
+  acceptanceStatus: ['finish'],
+  rollbackStatus: ['finish'],
+  rollbackLogs: ['finish'],
+  env: ['run', 'begin'],
+  region: ['run', 'begin'],
+  changeRequestId: ['run', 'begin'],
+  emergency: ['run', 'begin'],
+  forceRedeploy: ['run', 'begin'],
+  outageMinutes: ['run', 'begin'],
+  waitForApproval: ['run', 'begin'],
+  pipelineRunId: ['run', 'begin'],
+  lockTtl: ['run', 'begin'],
+};
+
+function checkForm(form: 'run' | 'begin' | 'finish', options: Options, required: string[]): void {
+  const misplaced = Object.keys(onlyFor).filter(
+    (k) => options[k] !== undefined && !onlyFor[k]?.includes(form),
+  );
+  const name = form === 'run' ? 'deploy' : `deploy ${form}`;
+  if (misplaced.length > 0) {
+    throw new AppError(
+      'invalid_input',
+      `${name} does not take ${misplaced.map(flag).join(', ')}${form === 'begin' ? ' (begin only clears the gate; run your steps, then deploy finish)' : ''}`,
+      { field: misplaced[0] },
+    );
+  }
+  const missing = required.filter((k) => options[k] === undefined || options[k] === '');
+  if (missing.length > 0) {
+    throw new AppError(
+      'invalid_input',
+      `${name}: missing required option ${missing.map(flag).join(' and ')}${form === 'run' ? " (or use 'deploy begin' and 'deploy finish' when your CI runs the steps)" : ''}`,
+      { field: missing[0] },
+    );
+  }
+}
+
+/**
+ * One command, three forms: `deploy` runs everything, `deploy begin` stops once the gate is passed,
+ * `deploy finish` reports the steps' results. (One command rather than subcommands, so each form's
+ * options are its own and `--env` is not demanded of `finish`.)
+ */
 export function deployCommands(program: Command): void {
-  const deploy = gateOptions(
+  gateOptions(
     program
       .command('deploy')
-      .enablePositionalOptions()
+      .argument('[form]', "'begin' or 'finish' for CI systems that run the deploy as separate steps")
       .description(
         'run a deployment under change control: readiness, CR, gate, deploy, acceptance, close or roll back',
       ),
+    false,
   )
-    .option('--deploy-cmd <command>', 'the deploy step (run through the shell)')
-    .option('--acceptance-cmd <command>', 'the acceptance tests')
+    .option('--deploy-cmd <command>', 'the deploy step, run through the shell (deploy)')
+    .option('--acceptance-cmd <command>', 'the acceptance tests (deploy)')
     .option(
       '--rollback-cmd <command>',
-      'run when deploy or acceptance fails and the environment has rollback enabled',
-    );
-  deploy.action(
-    run(async ({ api, options }) => {
-      const missing = ['deployCmd', 'acceptanceCmd'].filter((k) => !options[k]);
-      if (missing.length)
-        throw new AppError(
-          'invalid_input',
-          `missing required option ${missing.map((m) => `--${m.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(' and ')} (or use 'deploy begin' and 'deploy finish' when your CI runs the steps)`,
-          { field: missing[0] },
-        );
-      const result = await executeDeployment(
-        await api(),
-        beginInput(options),
-        {
-          deployCmd: options.deployCmd as string,
-          acceptanceCmd: options.acceptanceCmd as string,
-          ...(options.rollbackCmd ? { rollbackCmd: options.rollbackCmd as string } : {}),
-        },
-        {
-          waitMs: waitMs(options.waitForApproval),
-          ...(options.lockTtl !== undefined ? { lockTtlSeconds: options.lockTtl as number } : {}),
-        },
-        stderrReporter(),
-      );
-      return conclude(result, options);
-    }, renderDeployment),
-  );
-
-  gateOptions(
-    deploy
-      .command('begin')
-      .description(
-        'steps 1–3 only (your CI runs the deploy step, then `deploy finish`); exit 3 when awaiting approval',
-      ),
-  ).action(
-    run(async ({ api, options }) => {
-      const result = await beginAndWait(
-        await api(),
-        beginInput(options),
-        { waitMs: waitMs(options.waitForApproval) },
-        stderrReporter(),
-      );
-      if (result.phase === 'implementing')
-        note(
-          `cleared to deploy: run your deploy step, then changegate deploy finish --run ${result.runId} --deploy-status …`,
-        );
-      return conclude(result, options);
-    }, renderDeployment),
-  );
-
-  deploy
-    .command('finish')
-    .description('report the deploy (and acceptance, rollback) results of a run started with `deploy begin`')
-    .requiredOption('--run <id>', 'the run id `deploy begin` printed (or its pipeline run id)')
-    .requiredOption('--deploy-status <status>', 'success|failure')
-    .option('--acceptance-status <status>', 'success|failure|not_run')
-    .option('--rollback-status <status>', 'success|failure|not_run')
-    .option('--rollback-logs <file>', 'output of the rollback step, attached to the CR')
+      'run when deploy or acceptance fails and rollback is enabled (deploy)',
+    )
+    .option('--run <id>', 'the run id `deploy begin` printed, or its pipeline run id (finish)')
+    .option('--deploy-status <status>', 'success|failure (finish)')
+    .option('--acceptance-status <status>', 'success|failure|not_run (finish)')
+    .option('--rollback-status <status>', 'success|failure|not_run (finish)')
+    .option('--rollback-logs <file>', 'output of the rollback step, attached to the CR (finish)')
+    .addHelpText(
+      'after',
+      '\nForms:\n  changegate deploy --env E --deploy-cmd C --acceptance-cmd C [--rollback-cmd C]\n  changegate deploy begin --env E            (exit 3 while awaiting approval)\n  changegate deploy finish --run ID --deploy-status success|failure [--acceptance-status …]',
+    )
     .action(
-      run(async ({ api, options }) => {
-        const result = await (await api()).finishDeployment(options.run as string, {
-          deployStatus: options.deployStatus as string,
-          ...(options.acceptanceStatus ? { acceptanceStatus: options.acceptanceStatus as string } : {}),
-          ...(options.rollbackStatus ? { rollbackStatus: options.rollbackStatus as string } : {}),
-          ...(options.rollbackLogs
-            ? {
-                rollbackLogs: readUserFile('--rollback-logs', options.rollbackLogs as string).toString(
-                  'utf8',
-                ),
-              }
-            : {}),
-        });
-        const close = result.stages.at(-1);
-        if (close) stderrReporter().stage(close);
+      run(async ({ api, options }, form) => {
+        if (form !== undefined && form !== 'begin' && form !== 'finish') {
+          throw new AppError(
+            'invalid_input',
+            `deploy: unknown form '${form}'; use 'deploy', 'deploy begin' or 'deploy finish'`,
+            {
+              field: 'form',
+              validValues: ['begin', 'finish'],
+            },
+          );
+        }
+        if (form === 'finish') {
+          checkForm('finish', options, ['run', 'deployStatus']);
+          const result = await (await api()).finishDeployment(options.run as string, {
+            deployStatus: options.deployStatus as string,
+            ...(options.acceptanceStatus ? { acceptanceStatus: options.acceptanceStatus as string } : {}),
+            ...(options.rollbackStatus ? { rollbackStatus: options.rollbackStatus as string } : {}),
+            ...(options.rollbackLogs
+              ? {
+                  rollbackLogs: readUserFile('--rollback-logs', options.rollbackLogs as string).toString(
+                    'utf8',
+                  ),
+                }
+              : {}),
+          });
+          const close = result.stages.at(-1);
+          if (close) stderrReporter().stage(close);
+          return conclude(result, options);
+        }
+        if (form === 'begin') {
+          checkForm('begin', options, ['env']);
+          const result = await beginAndWait(
+            await api(),
+            beginInput(options),
+            { waitMs: waitMs(options.waitForApproval) },
+            stderrReporter(),
+          );
+          if (result.phase === 'implementing')
+            note(
+              `cleared to deploy: run your deploy step, then changegate deploy finish --run ${result.runId} --deploy-status …`,
+            );
+          return conclude(result, options);
+        }
+        checkForm('run', options, ['env', 'deployCmd', 'acceptanceCmd']);
+        const result = await executeDeployment(
+          await api(),
+          beginInput(options),
+          {
+            deployCmd: options.deployCmd as string,
+            acceptanceCmd: options.acceptanceCmd as string,
+            ...(options.rollbackCmd ? { rollbackCmd: options.rollbackCmd as string } : {}),
+          },
+          {
+            waitMs: waitMs(options.waitForApproval),
+            ...(options.lockTtl !== undefined ? { lockTtlSeconds: options.lockTtl as number } : {}),
+          },
+          stderrReporter(),
+        );
         return conclude(result, options);
       }, renderDeployment),
     );
