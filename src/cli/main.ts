@@ -79,6 +79,13 @@ function withFlagHint(error: AppError): string {
 // Only as the first argument: `inventory add --version 1.2.3` is an entry's version, not ours.
 program.addHelpText('after', '\nchangegate --version prints the version.');
 try {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22) {
+    process.stderr.write(
+      `error: changegate needs Node.js 22 or newer; this is Node.js ${process.versions.node}\n`,
+    );
+    process.exit(1);
+  }
   if (process.argv[2] === '--version' || process.argv[2] === '-V') {
     process.stdout.write(`${version}\n`);
     process.exit(0);

@@ -18,6 +18,7 @@ import type {
   CheckpointDto,
   CommentDto,
   EnvironmentDto,
+  ObligationDto,
   TenantDto,
   TokenDto,
 } from '../api/schemas.js';
@@ -99,6 +100,8 @@ export interface ChangegateApi {
   ): Promise<{ attachment: AttachmentDto; content: Buffer }>;
   closeChangeRequest(ref: string, category: string, notes?: string): Promise<ChangeRequestDto>;
   cancelChangeRequest(ref: string, reason?: string): Promise<ChangeRequestDto>;
+  /** Marks an emergency follow-up (evidence_remediation, root_cause_analysis) done. */
+  completeObligation(ref: string, kind: string, note?: string): Promise<ObligationDto>;
 
   createEnvironment(input: { name: string; purpose: string; detail?: string }): Promise<EnvironmentDto>;
   listEnvironments(): Promise<EnvironmentDto[]>;

@@ -5,6 +5,7 @@ import {
   changeRequestDto,
   commentDto,
   environmentDto,
+  obligationDto,
   tenantDto,
   tokenDto,
 } from '../api/dto.js';
@@ -40,6 +41,7 @@ import {
   listChangeAttachments,
   readAttachment,
 } from '../services/changes/change-request-records.js';
+import { completeObligation } from '../services/changes/complete-obligation.js';
 import { createChangeRequest } from '../services/changes/create-change-request.js';
 import { applyTenantConfig, showTenantConfig } from '../services/config/config-service.js';
 import type { Actor } from '../services/context.js';
@@ -85,6 +87,8 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
     },
     closeChangeRequest: async (ref, category, notes) =>
       changeRequestDto(await closeChangeRequest(deps, actor, ref, category, notes)),
+    completeObligation: async (ref, kind, note) =>
+      obligationDto(await completeObligation(deps, actor, ref, kind, note)),
     cancelChangeRequest: async (ref, reason) =>
       changeRequestDto(await cancelChangeRequest(deps, actor, ref, reason)),
 

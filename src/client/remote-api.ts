@@ -95,6 +95,12 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
       json({ method: 'GET', path: '/api/v1/change-requests', query: { ...q } }),
     updateChangeRequest: (ref, patch) => json({ method: 'PATCH', path: cr(ref), json: patch }),
     requestApproval: (ref) => json({ method: 'POST', path: `${cr(ref)}/request-approval` }),
+    completeObligation: (ref, kind, note) =>
+      json({
+        method: 'POST',
+        path: `${cr(ref)}/obligations/${encodeURIComponent(kind)}/complete`,
+        json: note === undefined ? {} : { note },
+      }),
     decideApproval: (ref, decision, comment) =>
       json({
         method: 'POST',

@@ -238,11 +238,18 @@ function evaluateRules(
   return { outcomes, failures };
 }
 
+/**
+ * The default gate (no checks config). "Has evidence" must come from CI: evidence a deployment records
+ * about itself (acceptance tests in an environment) cannot make an entry ready, but a failing or pending
+ * latest evidence from anywhere (a failed acceptance in this environment included) keeps it not ready.
+ */
 function evaluateDefault(entry: InventoryEntry, evidence: Evidence[]): Evaluated {
-  const latest = latestPerTypeAndTool(evidenceForEntry(entry, evidence));
+  const own = evidenceForEntry(entry, evidence);
+  const fromCi = own.filter((e) => e.environment === ciPipelineEnvironment);
+  const latest = latestPerTypeAndTool(own);
   const failing = latest.filter((e) => e.result === 'failure');
   const pending = latest.filter((e) => e.result === 'pending');
-  const state = stateOf(latest);
+  const state = fromCi.length === 0 ? 'missing' : stateOf(latest);
   const list = (es: Evidence[]) => es.map((e) => `${e.evidenceTypeId} (${e.tool})`).join(', ');
   const parts = [
     failing.length > 0 ? `failed: ${list(failing)}` : '',
@@ -250,7 +257,7 @@ function evaluateDefault(entry: InventoryEntry, evidence: Evidence[]): Evaluated
   ].filter((p) => p !== '');
   const reason =
     state === 'missing'
-      ? "default gate: no evidence on the entry's artifact, commit or CI run"
+      ? "default gate: no CI evidence (collected in 'ci-pipeline') on the entry's artifact, commit or CI run"
       : state === 'success'
         ? `default gate: all ${latest.length} latest evidence succeeded`
         : `default gate: latest evidence ${parts.join('; ')}`;

@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { App } from '../app.js';
 import { AppError } from '../domain/errors.js';
 import { checkDatabase } from '../services/health.js';
@@ -20,7 +20,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   const fastify = Fastify({
     // The logger is always there so a 500 is recorded; request lines only when asked for.
     loggerInstance: app.deps.logger as FastifyBaseLogger,
-    disableRequestLogging: !options.logRequests,
+    logController: new LogController({ disableRequestLogging: !options.logRequests }),
     // Unknown fields are an error, not silently dropped; query strings may repeat (?state=a&state=b).
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, verbose: true },

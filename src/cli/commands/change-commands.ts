@@ -283,6 +283,17 @@ export function changeCommands(program: Command): void {
       ),
     );
 
+  cr.command('follow-up <ref> <kind>')
+    .description('mark an emergency follow-up done: evidence_remediation or root_cause_analysis')
+    .option('--note <text>', 'what was done, e.g. a link to the RCA document')
+    .action(
+      run(
+        async ({ api, options }, ref, kind) =>
+          (await api()).completeObligation(ref as string, kind as string, options.note as string | undefined),
+        (o) => [`${o.kind.replaceAll('_', ' ')}: done by ${o.completedBy} at ${o.completedAt}`],
+      ),
+    );
+
   cr.command('close <ref>')
     .description('close after implementation with a category')
     .addOption(

@@ -62,7 +62,8 @@ function renderDeployment(d: DeploymentDto): string[] {
       (x) => `  ${x.change.padEnd(7)} ${x.name} ${x.fromVersion ?? '-'} → ${x.toVersion ?? '-'}`,
     ),
   ];
-  if (d.autoApproval && !d.autoApproval.approved) lines.push(...d.autoApproval.reasons.map((r) => `  ${r}`));
+  if (d.autoApproval && !d.autoApproval.approved)
+    lines.push('  not approved automatically at creation:', ...d.autoApproval.reasons.map((r) => `    ${r}`));
   for (const o of d.obligations.filter((x) => x.state === 'open'))
     lines.push(`  follow-up: ${o.kind.replaceAll('_', ' ')}`);
   return lines;

@@ -10,6 +10,7 @@ import {
   ChangeUpdateSchema,
   CommentSchema,
   ErrorSchema,
+  ObligationSchema,
 } from '../../api/schemas.js';
 import type { App } from '../../app.js';
 import {
@@ -19,6 +20,7 @@ import {
   changeTypes,
   closeCategories,
 } from '../../domain/change-request.js';
+import { obligationKinds } from '../../domain/deployment.js';
 import { apiRoute } from '../api-route.js';
 
 const tags = ['change requests'];
@@ -101,6 +103,27 @@ export function changeRequestRoutes(fastify: FastifyInstance, app: App): void {
     permission: 'change:request_approval',
     schema: { tags, summary: 'Request approval (state authorize)', params: Ref, response: crReply },
     handler: (api, req) => api.requestApproval(ref(req)),
+  });
+
+  apiRoute(fastify, app, {
+    method: 'POST',
+    url: '/api/v1/change-requests/:ref/obligations/:kind/complete',
+    permission: 'change:update',
+    schema: {
+      tags,
+      summary: 'Mark an emergency follow-up done (evidence_remediation, root_cause_analysis)',
+      params: Type.Object({
+        ref: Type.String(),
+        kind: Type.String({ description: obligationKinds.join('|') }),
+      }),
+      body: Type.Object({ note: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      response: { 200: ObligationSchema, ...errors },
+    },
+    handler: (api, req) => {
+      const { kind } = req.params as { kind: string };
+      const { note } = (req.body ?? {}) as { note?: string };
+      return api.completeObligation(ref(req), kind, note);
+    },
   });
 
   const Decision = Type.Object({ comment: Type.Optional(Type.String()) }, { additionalProperties: false });

@@ -222,6 +222,7 @@ export async function beginDeployment(
             environment,
             region: region === 'default' ? undefined : region,
             ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)),
+            description: pipelineDescription(fields.description, delta, readiness, pipelineRunId),
             outageMinutes,
           });
           cr = await insertNewChangeRequest(
@@ -251,14 +252,15 @@ export async function beginDeployment(
             body: `${autoApproval.approved ? 'Approved automatically' : 'Sent for approval'} by the pipeline (run ${pipelineRunId}):\n- ${autoApproval.reasons.join('\n- ')}`,
             createdAt: deps.now(),
           });
-          await setLabel(tx, actor.tenantId, {
-            environment,
-            label: cr.number,
-            revisionId: target.revision.id,
-            updatedBy: actor.name,
-            updatedAt: deps.now(),
-          });
         }
+        // The CR number names the revision it deploys (a manual CR's too).
+        await setLabel(tx, actor.tenantId, {
+          environment,
+          label: cr.number,
+          revisionId: target.revision.id,
+          updatedBy: actor.name,
+          updatedAt: deps.now(),
+        });
         await attachDocument(
           tx,
           deps,
@@ -390,6 +392,24 @@ async function loadSuppliedChangeRequest(
     );
   }
   return cr;
+}
+
+/** The promotion's description with what the automation knows appended (seed 000: "Additional Description"). */
+function pipelineDescription(
+  given: string | null,
+  delta: DeploymentRun['delta'],
+  readiness: Readiness,
+  run: string,
+): string {
+  const lines = [
+    `Prepared by changegate from pipeline run ${run}.`,
+    ...delta.map(
+      (d) =>
+        `- ${d.change} ${d.name}${d.fromVersion ? ` ${d.fromVersion}` : ''}${d.toVersion ? ` → ${d.toVersion}` : ''}`,
+    ),
+    `Readiness: ${readiness.ready ? 'ready' : 'not ready'} (${readiness.summary})`,
+  ];
+  return `${given ? `${given}\n\n` : ''}${lines.join('\n')}`.slice(0, 10_000);
 }
 
 /** The audit record of a run's start: where, under which CR, which flow, and which runs it replaced. */

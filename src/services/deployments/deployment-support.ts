@@ -50,10 +50,20 @@ export async function acquireLock(
   const now = deps.now();
   const held = await findLock(tx, actor.tenantId, target.environment, target.region, deps.dialect);
   if (held && held.runId !== target.runId && held.expiresAt > now && !(await takeOver(held.runId))) {
+    const holder = await findRun(tx, actor.tenantId, held.runId);
+    const holderCr = holder?.changeRequestId
+      ? await findChangeRequest(tx, actor.tenantId, { by: 'id', value: holder.changeRequestId })
+      : undefined;
+    const who = `run ${held.runId}${holder ? ` (pipeline run ${holder.pipelineRunId}${holderCr ? `, ${holderCr.number}` : ''})` : ''}`;
     throw new AppError(
       'conflict',
-      `${target.environment}/${target.region} is being deployed by run ${held.runId} (lock held until ${new Date(held.expiresAt).toISOString()}); wait for it to finish, or rerun with its change request to take it over`,
-      { field: 'environment', lockedBy: held.runId, expiresAt: new Date(held.expiresAt).toISOString() },
+      `${target.environment}/${target.region} is being deployed by ${who}, lock held until ${new Date(held.expiresAt).toISOString()}; wait for it to finish${holderCr ? `, or if that run was interrupted, take it over with --change-request-id ${holderCr.number}` : ''}`,
+      {
+        field: 'environment',
+        lockedBy: held.runId,
+        changeRequest: holderCr?.number ?? null,
+        expiresAt: new Date(held.expiresAt).toISOString(),
+      },
     );
   }
   const lock = { ...target, expiresAt: now + target.ttlMs };

@@ -151,14 +151,17 @@ export async function finishDeployment(
       pipelineRunId: run.pipelineRunId,
     });
 
+    const deltaNames = new Set(run.delta.filter((d) => d.change !== 'removed').map((d) => d.name));
+    const checked =
+      run.delta.length === 0 ? targetEntries : targetEntries.filter((e) => deltaNames.has(e.name));
     if (acceptance !== 'not_run') {
-      // The acceptance step is evidence too, in the CD scope: collected in the target environment.
+      // The acceptance step is evidence too, in the CD scope (collected in the target environment), on what this run deployed.
       const evidence: Evidence = {
         id: deps.newId(),
         evidenceTypeId: 'acceptance_tests',
         result: acceptance === 'success' ? 'success' : 'failure',
         tool: 'changegate-deploy',
-        assets: targetEntries.map((e) => e.artifact),
+        assets: checked.map((e) => e.artifact),
         pipelineRunId: run.pipelineRunId,
         environment: run.environment,
         findings: [],
@@ -176,9 +179,6 @@ export async function finishDeployment(
       });
     }
 
-    const deltaNames = new Set(run.delta.filter((d) => d.change !== 'removed').map((d) => d.name));
-    const checked =
-      run.delta.length === 0 ? targetEntries : targetEntries.filter((e) => deltaNames.has(e.name));
     const isManual = run.flow === 'manual';
     let status = pipelineStatusOf({
       deploy,

@@ -74,6 +74,13 @@ export async function promote(
         { field: 'source' },
       );
     }
+    if ((include.length || exclude.length) && ![...Object.keys(sourceRevision.entries)].some(selected)) {
+      throw new AppError(
+        'invalid_input',
+        `no entry of '${source}' matches ${[...include.map((g) => `--include ${g}`), ...exclude.map((g) => `--exclude ${g}`)].join(' ')}; it holds: ${Object.keys(sourceRevision.entries).sort().join(', ')}`,
+        { field: include.length ? 'include' : 'exclude' },
+      );
+    }
     const current = await latestRevision(tx, actor.tenantId, target);
     const before = { ...(current?.entries ?? {}) };
     const after = { ...before };
