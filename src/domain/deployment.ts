@@ -154,6 +154,10 @@ export function emergencyObligations(readyAtClosure: boolean): { kind: Obligatio
   ];
 }
 
+/** How often a running deployment renews its lock, and after how long without renewal its holder counts as gone. */
+export const lockHeartbeatMs = 10_000;
+export const lockStaleMs = 30_000;
+
 /** The title of a CR the pipeline prepares: what changes, where. */
 export function deploymentTitle(environment: string, region: string, delta: DeltaItem[]): string {
   const where = region === 'default' ? environment : `${environment}/${region}`;

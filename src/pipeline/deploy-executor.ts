@@ -1,5 +1,6 @@
 import type { DeploymentDto, StageDto } from '../api/pipeline-schemas.js';
 import type { ChangegateApi, DeployBeginInput, RollbackBeginInput } from '../client/changegate-api.js';
+import { lockHeartbeatMs } from '../domain/deployment.js';
 import { outcomeOf } from './deploy-plan.js';
 import { runStep, type StepResult } from './run-step.js';
 
@@ -97,7 +98,7 @@ async function implement(
           reporter.info(`could not renew the deployment lock: ${String((error as Error).message ?? error)}`),
         );
     },
-    Math.max(250, (ttl * 1000) / 3),
+    Math.max(250, Math.min(lockHeartbeatMs, (ttl * 1000) / 3)),
   );
   heartbeat.unref();
   const env = {

@@ -121,6 +121,8 @@ export async function recentRuns(
 export interface DeploymentLock {
   runId: string;
   expiresAt: number;
+  /** When its holder last took or renewed it: a holder that stopped renewing is gone. */
+  renewedAt: number;
 }
 
 export async function findLock(
@@ -132,20 +134,20 @@ export async function findLock(
 ): Promise<DeploymentLock | undefined> {
   let q = db
     .selectFrom('deployment_locks')
-    .select(['run_id', 'expires_at'])
+    .select(['run_id', 'expires_at', 'renewed_at'])
     .where('tenant_id', '=', tenantId)
     .where('environment', '=', environment)
     .where('region', '=', region);
   if (lockFor === 'postgres') q = q.forUpdate();
   const row = await q.executeTakeFirst();
-  return row && { runId: row.run_id, expiresAt: row.expires_at };
+  return row && { runId: row.run_id, expiresAt: row.expires_at, renewedAt: row.renewed_at };
 }
 
 /** Takes a free lock; a concurrent taker makes this fail with a unique violation. */
 export async function insertLock(
   db: DbOrTx,
   tenantId: string,
-  lock: { environment: string; region: string; runId: string; expiresAt: number },
+  lock: { environment: string; region: string; runId: string; expiresAt: number; renewedAt: number },
 ): Promise<void> {
   await db
     .insertInto('deployment_locks')
@@ -155,6 +157,7 @@ export async function insertLock(
       region: lock.region,
       run_id: lock.runId,
       expires_at: lock.expiresAt,
+      renewed_at: lock.renewedAt,
     })
     .execute();
 }
@@ -163,12 +166,12 @@ export async function insertLock(
 export async function replaceLock(
   db: DbOrTx,
   tenantId: string,
-  lock: { environment: string; region: string; runId: string; expiresAt: number },
+  lock: { environment: string; region: string; runId: string; expiresAt: number; renewedAt: number },
   heldBy: string,
 ): Promise<boolean> {
   const result = await db
     .updateTable('deployment_locks')
-    .set({ run_id: lock.runId, expires_at: lock.expiresAt })
+    .set({ run_id: lock.runId, expires_at: lock.expiresAt, renewed_at: lock.renewedAt })
     .where('tenant_id', '=', tenantId)
     .where('environment', '=', lock.environment)
     .where('region', '=', lock.region)
@@ -191,4 +194,21 @@ export async function deleteLock(
     .where('region', '=', region)
     .where('run_id', '=', runId)
     .execute();
+}
+
+/** Every run carrying a pipeline run id, newest first (a CI matrix shares one run id across jobs). */
+export async function runsWithPipelineRunId(
+  db: DbOrTx,
+  tenantId: string,
+  pipelineRunId: string,
+): Promise<DeploymentRun[]> {
+  const rows = await db
+    .selectFrom('deployment_runs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('pipeline_run_id', '=', pipelineRunId)
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(toRun);
 }

@@ -254,6 +254,7 @@ export interface DeploymentLocksTable {
   region: string;
   run_id: string;
   expires_at: number;
+  renewed_at: number;
 }
 
 export interface ObligationsTable {

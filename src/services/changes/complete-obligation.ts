@@ -19,23 +19,24 @@ export async function completeObligation(
   kindInput: unknown,
   noteInput?: unknown,
 ): Promise<Obligation> {
-  const kind = oneOf('kind', kindInput, obligationKinds);
   const note =
     noteInput === undefined || noteInput === null || noteInput === ''
       ? null
       : text('note', noteInput, { max: 4000 });
-  if (kind === 'retrospective_approval') {
-    throw new AppError(
-      'invalid_input',
-      `kind: the retrospective approval is completed by approving the change request (changegate cr approve ${ref}), by someone who neither requested nor deployed it`,
-      {
-        field: 'kind',
-      },
-    );
-  }
   return inTransaction(deps.db, async (tx) => {
     const cr = await findChangeRequest(tx, actor.tenantId, changeRef(ref), { lockFor: deps.dialect });
     if (!cr) throw notFound('change request', ref);
+    // The CR is looked up first: another tenant's CR is not found, whatever the kind.
+    const kind = oneOf('kind', kindInput, obligationKinds);
+    if (kind === 'retrospective_approval') {
+      throw new AppError(
+        'invalid_input',
+        `kind: the retrospective approval is completed by approving the change request (changegate cr approve ${ref}), by someone who neither requested nor deployed it`,
+        {
+          field: 'kind',
+        },
+      );
+    }
     const open = (await listObligations(tx, actor.tenantId, cr.id)).filter((o) => o.kind === kind);
     if (open.length === 0) throw notFound(`follow-up '${kind}' of ${cr.number}`, kind);
     if (!open.some((o) => o.state === 'open')) {

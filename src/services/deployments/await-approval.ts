@@ -5,7 +5,7 @@ import { findRun } from '../../store/deployment-runs.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { lockTtlMs } from './begin-deployment.js';
 import { passGate } from './deployment-gate.js';
-import { acquireLock, type DeploymentView, deploymentView } from './deployment-support.js';
+import { acquireLock, type DeploymentView, deploymentView, resolveRun } from './deployment-support.js';
 
 /** How often a waiting run looks at its CR: well under the one second a decision may take to be noticed. */
 export const approvalPollMs = 150;
@@ -24,12 +24,12 @@ export async function awaitApproval(
   const deadline = performance.now() + Math.max(0, options.waitMs);
   const ttlMs = lockTtlMs(options.lockTtlSeconds);
   for (;;) {
-    const run = await findRun(deps.db, actor.tenantId, runRef);
-    if (!run?.changeRequestId) throw notFound('deployment run', runRef);
+    const run = await resolveRun(deps.db, actor, runRef);
     if (run.phase !== 'awaiting_approval')
       return inTransaction(deps.db, (tx) => deploymentView(tx, actor, run));
-    const cr = await findChangeRequest(deps.db, actor.tenantId, { by: 'id', value: run.changeRequestId });
-    if (!cr) throw notFound('change request', run.changeRequestId);
+    const crId = run.changeRequestId as string;
+    const cr = await findChangeRequest(deps.db, actor.tenantId, { by: 'id', value: crId });
+    if (!cr) throw notFound('change request', crId);
     const decided = cr.approval === 'approved' || cr.approval === 'rejected';
     if (decided || performance.now() >= deadline || options.signal?.aborted) {
       return inTransaction(deps.db, async (tx) => {
@@ -84,8 +84,7 @@ export async function renewLock(
 ): Promise<void> {
   const ttlMs = lockTtlMs(lockTtlSeconds);
   await inTransaction(deps.db, async (tx) => {
-    const run = await findRun(tx, actor.tenantId, runRef);
-    if (!run) throw notFound('deployment run', runRef);
+    const run = await resolveRun(tx, actor, runRef);
     if (run.phase !== 'implementing') {
       throw new AppError(
         'illegal_transition',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AttachmentKind, ChangeRequest } from '../../domain/change-request.js';
-import type { DeploymentRun, Stage } from '../../domain/deployment.js';
+import { type DeploymentRun, lockStaleMs, type Stage } from '../../domain/deployment.js';
 import type { Environment } from '../../domain/environment.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import type { CheckPhase } from '../../domain/evidence-checks.js';
@@ -16,6 +16,7 @@ import {
   findRun,
   insertLock,
   replaceLock,
+  runsWithPipelineRunId,
   saveRun,
 } from '../../store/deployment-runs.js';
 import { findEnvironment } from '../../store/environments.js';
@@ -37,8 +38,9 @@ export async function requireEnvironment(tx: DbOrTx, actor: Actor, name: string)
 
 /**
  * One deployment at a time per environment and region. A live lock held by another run fails fast,
- * naming it; an expired one (its process died) is taken over; `takeOverFrom` lets a rerun with the
- * same CR replace an interrupted run without waiting for its lock to expire.
+ * naming it; an expired one (its process died) is taken over; `takeOver` lets a rerun with the
+ * same CR replace an interrupted run without waiting for its lease to end, once the holder has stopped
+ * renewing (no renewal for `lockStaleMs`; a running `deploy` renews every `lockHeartbeatMs`).
  */
 export async function acquireLock(
   tx: DbOrTx,
@@ -49,7 +51,15 @@ export async function acquireLock(
 ): Promise<void> {
   const now = deps.now();
   const held = await findLock(tx, actor.tenantId, target.environment, target.region, deps.dialect);
-  if (held && held.runId !== target.runId && held.expiresAt > now && !(await takeOver(held.runId))) {
+  // A rerun with the same CR may take over only a holder that stopped renewing (its process died);
+  // a live deployment is never taken over.
+  const stale = held !== undefined && now - held.renewedAt > lockStaleMs;
+  if (
+    held &&
+    held.runId !== target.runId &&
+    held.expiresAt > now &&
+    !(stale && (await takeOver(held.runId)))
+  ) {
     const holder = await findRun(tx, actor.tenantId, held.runId);
     const holderCr = holder?.changeRequestId
       ? await findChangeRequest(tx, actor.tenantId, { by: 'id', value: holder.changeRequestId })
@@ -66,7 +76,7 @@ export async function acquireLock(
       },
     );
   }
-  const lock = { ...target, expiresAt: now + target.ttlMs };
+  const lock = { ...target, expiresAt: now + target.ttlMs, renewedAt: now };
   const lost = () =>
     new AppError(
       'conflict',
@@ -208,7 +218,33 @@ export async function getDeployment(
   actor: Actor,
   runRef: string,
 ): Promise<DeploymentView> {
-  const run = await findRun(deps.db, actor.tenantId, runRef);
-  if (!run?.changeRequestId) throw notFound('deployment run', runRef);
-  return deploymentView(deps.db, actor, run);
+  return deploymentView(deps.db, actor, await resolveRun(deps.db, actor, runRef));
+}
+
+/**
+ * A run named by its id, or by its pipeline run id. Jobs of one CI run (a matrix over regions) share a
+ * pipeline run id; when more than one of its runs is unfinished, the reference is ambiguous and refused.
+ */
+export async function resolveRun(
+  db: DbOrTx,
+  actor: Actor,
+  ref: string,
+): Promise<DeploymentRun & { changeRequestId: string }> {
+  const byId = await findRun(db, actor.tenantId, ref);
+  const withCr = (r: DeploymentRun) => r as DeploymentRun & { changeRequestId: string };
+  if (byId && byId.id === ref && byId.changeRequestId) return withCr(byId);
+  const runs = (await runsWithPipelineRunId(db, actor.tenantId, ref)).filter((r) => r.changeRequestId);
+  const open = runs.filter(
+    (r) => r.phase === 'implementing' || r.phase === 'awaiting_approval' || r.phase === 'cleared',
+  );
+  if (open.length > 1) {
+    throw new AppError(
+      'invalid_input',
+      `run: pipeline run '${ref}' has ${open.length} unfinished deployments (${open.map((r) => `${r.id} to ${r.environment}/${r.region}`).join(', ')}); name one by its run id`,
+      { field: 'run', validValues: open.map((r) => r.id) },
+    );
+  }
+  const run = open[0] ?? runs[0];
+  if (!run) throw notFound('deployment run', ref);
+  return withCr(run);
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorIn, validChange } from '../../../test/support/actors.js';
 import { dialects, freshDatabase, type TestDatabase, testConfig } from '../../../test/support/dialects.js';
 import { type App, createApp } from '../../app.js';
+import { lockStaleMs } from '../../domain/deployment.js';
 import { AppError } from '../../domain/errors.js';
 import { findTenantConfig, listTenantConfigVersions } from '../../store/tenant-configs.js';
 import { readAuditLog, verifyAuditChain } from '../audit/audit-queries.js';
@@ -676,11 +677,16 @@ describe.each(dialects)('deployment services on %s', (dialect) => {
       await renewLock(deps(), w.pipeline, second.run.id, 60);
     });
 
-    it('lets a rerun with the same CR take over an interrupted run at once, abandoning it', async () => {
+    it('lets a rerun with the same CR take over an interrupted run once it stopped renewing its lock', async () => {
       const w = await world();
       await w.ship('api', '1.0.0');
       await w.promoteTo();
       const first = await w.begin({ pipelineRunId: 'cd-1' });
+      // While the holder renews its lock (it is alive), even a rerun with its CR is refused.
+      expect(
+        (await failure(w.begin({ pipelineRunId: 'cd-1', changeRequestId: first.changeRequest.number }))).code,
+      ).toBe('conflict');
+      advance(lockStaleMs + 1);
       const rerun = await w.begin({ pipelineRunId: 'cd-1', changeRequestId: first.changeRequest.number });
       expect(rerun.run).toMatchObject({ flow: 'fast_path', phase: 'implementing' });
       expect(rerun.run.stages.find((s) => s.name === 'gate')?.detail).toMatch(
@@ -818,7 +824,11 @@ describe.each(dialects)('deployment services on %s', (dialect) => {
 
       const done = await w.finish(rerun.run.id);
       expect(done.run.status).toBe('successful_deployment');
-      expect(done.changeRequest).toMatchObject({ state: 'implement', closeCategory: null });
+      // Left open in review for its owner to close; it cannot be reused for another deployment.
+      expect(done.changeRequest).toMatchObject({ state: 'review', closeCategory: null });
+      expect((await failure(w.begin({ changeRequestId: first.changeRequest.number }))).code).toBe(
+        'illegal_transition',
+      );
       expect(done.attachments).toContain('closing_summary');
       expect(done.attachments).toContain('merged_sbom');
       expect(await w.latest()).toBe(rerun.run.targetRevisionId);
@@ -1065,6 +1075,7 @@ describe.each(dialects)('deployment services on %s', (dialect) => {
       await w.ship('api', '1.0.0');
       await w.promoteTo();
       const first = await w.begin({ pipelineRunId: 'cd-1' });
+      advance(lockStaleMs + 1);
       const before = (await verifyAuditChain(deps(), w.pipeline)).count;
       const rerun = await w.begin({ pipelineRunId: 'cd-1', changeRequestId: first.changeRequest.number });
       expect(rerun.run.flow).toBe('fast_path');

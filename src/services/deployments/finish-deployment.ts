@@ -17,7 +17,7 @@ import { mergeSboms } from '../../integrations/cyclonedx/merge-sboms.js';
 import type { CycloneDxDocument } from '../../integrations/cyclonedx/parse-sbom.js';
 import { findChangeRequest } from '../../store/change-requests.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
-import { findLock, findRun } from '../../store/deployment-runs.js';
+import { findLock } from '../../store/deployment-runs.js';
 import { insertEvidence } from '../../store/evidence.js';
 import { findSboms, setLabel } from '../../store/inventory.js';
 import { insertObligation, listObligations } from '../../store/obligations.js';
@@ -34,6 +34,7 @@ import {
   releaseLock,
   requireEnvironment,
   requireRevision,
+  resolveRun,
   revisionEntries,
   saveRunState,
 } from './deployment-support.js';
@@ -106,8 +107,7 @@ export async function finishDeployment(
   const succeeded = deploy === 'success' && acceptance !== 'failure';
 
   return inTransaction(deps.db, async (tx) => {
-    const run = await findRun(tx, actor.tenantId, runRef);
-    if (!run?.changeRequestId) throw notFound('deployment run', runRef);
+    const run = await resolveRun(tx, actor, runRef);
     if (run.phase !== 'implementing') {
       throw new AppError(
         'illegal_transition',
@@ -221,12 +221,14 @@ export async function finishDeployment(
           updatedAt: deps.now(),
         });
       }
+      // Review either way: a manual CR stays there, open, for its owner to close; it cannot be reused
+      // to deploy something else without a new approval.
+      current = await applyChangeMutation(tx, deps, actor, current, {
+        action: 'change_request.transitioned',
+        patch: { state: 'review' },
+        note: { run: run.pipelineRunId },
+      });
       if (!isManual) {
-        current = await applyChangeMutation(tx, deps, actor, current, {
-          action: 'change_request.transitioned',
-          patch: { state: 'review' },
-          note: { run: run.pipelineRunId },
-        });
         const category = closeCategoryFor(readiness.ready);
         current = await applyChangeMutation(tx, deps, actor, current, {
           action: 'change_request.closed',
@@ -323,7 +325,7 @@ export async function finishDeployment(
           durationMs: Math.round(performance.now() - started),
           detail: succeeded
             ? isManual
-              ? `${current.number} left open (manual change request)`
+              ? `${current.number} left open in review (manual change request: its owner closes it)`
               : `${current.number} closed ${current.closeCategory}`
             : `${current.number} left in review, unsuccessful`,
         },

@@ -9,6 +9,7 @@ import {
 } from '../../domain/inventory-input.js';
 import { oneOf, slug } from '../../domain/validate.js';
 import { parseSbom } from '../../integrations/cyclonedx/parse-sbom.js';
+import { nextCounterValue } from '../../store/counters.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
 import {
   findEntries,
@@ -144,6 +145,9 @@ export async function appendRevision(
   reason: InventoryRevision['reason'],
   build: (entries: Record<string, string>) => Record<string, string>,
 ): Promise<InventoryRevision> {
+  // Serialise writers of one inventory on its counter row first, so the latest revision read below is
+  // the one this revision builds on (two concurrent writers would otherwise both build on the same one).
+  await nextCounterValue(tx, actor.tenantId, `inventory:${environment}`);
   const previous = await latestRevision(tx, actor.tenantId, environment);
   const revision: InventoryRevision = {
     id: deps.newId(),

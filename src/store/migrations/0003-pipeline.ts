@@ -172,6 +172,7 @@ export function pipeline(dialect: Dialect) {
         .addColumn('region', 'text', (c) => c.notNull())
         .addColumn('run_id', 'text', (c) => c.notNull())
         .addColumn('expires_at', int8, (c) => c.notNull())
+        .addColumn('renewed_at', int8, (c) => c.notNull())
         .addPrimaryKeyConstraint('deployment_locks_pk', ['tenant_id', 'environment', 'region'])
         .execute();
 
