@@ -11,6 +11,15 @@ export interface StepResult {
 const maxKeptBytes = 4 * 1024 * 1024;
 
 /**
+ * The step sees the CLI's environment minus changegate's credential: its output may end up attached to
+ * the CR (rollback logs), and a script that prints its environment must not publish the token.
+ */
+export function stepEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const { CHANGEGATE_TOKEN: _token, ...rest } = process.env;
+  return { ...rest, ...extra };
+}
+
+/**
  * Runs a user's step (deploy, acceptance, rollback) through the shell, where the CLI runs. Its output
  * is streamed to our stderr, so CI logs show it while stdout stays free for `--json`, and kept for the
  * CR (the rollback logs). A step fails when it exits non-zero or cannot be started.
@@ -34,7 +43,7 @@ export function runStep(
     const child = spawn(command, {
       shell: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
+      env: stepEnvironment(env),
     });
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);

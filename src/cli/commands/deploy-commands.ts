@@ -233,7 +233,10 @@ export function deployCommands(program: Command): void {
           const result = await beginAndWait(
             await api(),
             beginInput(options),
-            { waitMs: waitMs(options.waitForApproval) },
+            {
+              waitMs: waitMs(options.waitForApproval),
+              ...(options.lockTtl !== undefined ? { lockTtlSeconds: options.lockTtl as number } : {}),
+            },
             stderrReporter(),
           );
           if (result.phase === 'implementing')

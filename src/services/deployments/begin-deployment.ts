@@ -14,7 +14,7 @@ import {
 import { deltaSummary, deploymentBom } from '../../domain/deployment-documents.js';
 import { AppError, invalidField, notFound } from '../../domain/errors.js';
 import { isReservedLabel, regionLatestLabel } from '../../domain/inventory.js';
-import { emergencyLabel } from '../../domain/promotion.js';
+import { emergencyLabel, type Promotion } from '../../domain/promotion.js';
 import type { Readiness } from '../../domain/readiness.js';
 import { deploymentRegion } from '../../domain/tenant-config.js';
 import { nonNegativeInt, slug, text } from '../../domain/validate.js';
@@ -118,14 +118,21 @@ export async function beginDeployment(
     const suppliedCr =
       supplied === null ? null : await loadSuppliedChangeRequest(tx, deps, actor, supplied, environment);
     const earlier = suppliedCr ? await runsForChangeRequest(tx, actor.tenantId, suppliedCr.id) : [];
+    const creator = earlier.find((r) => r.createdChangeRequest);
+    // A full rollback's CR, supplied again (its run was interrupted), continues that rollback: same
+    // revision, not the last promotion.
+    const rollbackToContinue =
+      creator?.flow === 'rollback' && creator.environment === environment && creator.region === region
+        ? creator
+        : null;
 
     // 1. Target
     const target = await timed(
       stages,
       'target',
       async () => {
-        const promotion = await lastPromotion(tx, actor.tenantId, environment);
-        if (!promotion) {
+        const promotion = rollbackToContinue ? null : await lastPromotion(tx, actor.tenantId, environment);
+        if (!promotion && !rollbackToContinue) {
           throw new AppError(
             'invalid_input',
             `nothing has been promoted to '${environment}' yet; promote first: changegate promote --source master --target ${environment} --priority … --assignee … --customer-impact … --deployment-impact …`,
@@ -137,7 +144,13 @@ export async function beginDeployment(
           const held = earlier.find((r) => r.id === holder);
           return held !== undefined;
         });
-        const revision = await requireRevision(tx, actor, promotion.targetRevisionId);
+        const revision = await requireRevision(
+          tx,
+          actor,
+          rollbackToContinue
+            ? rollbackToContinue.targetRevisionId
+            : (promotion as Promotion).targetRevisionId,
+        );
         const [latest] = await listLabels(
           tx,
           actor.tenantId,
@@ -159,13 +172,15 @@ export async function beginDeployment(
     );
 
     const fingerprint = deploymentFingerprint(environment, region, target.revision.id);
-    const creator = earlier.find((r) => r.createdChangeRequest);
+    const promoted =
+      target.promotion ??
+      ({ labels: [], source: rollbackToContinue?.options.source ?? 'master' } as unknown as Promotion);
     const fastPath =
       suppliedCr !== null &&
       suppliedCr.pipelineRunId !== null &&
       suppliedCr.targetFingerprint === fingerprint &&
       creator !== undefined;
-    const isEmergency = emergency || target.promotion.labels.includes(emergencyLabel);
+    const isEmergency = emergency || promoted.labels.includes(emergencyLabel) || rollbackToContinue !== null;
 
     // 2. Change request
     const prepared = await timed(
@@ -197,7 +212,7 @@ export async function beginDeployment(
           entries: checked,
           config,
           phases: ['pre-deployment'],
-          source: target.promotion.source,
+          source: promoted.source,
           target: environment,
         });
         const documentTarget = {
@@ -212,10 +227,10 @@ export async function beginDeployment(
           autoApproval = decideAutoApproval({
             ready: readiness.ready,
             outageMinutes,
-            risk: target.promotion.fields.risk,
+            risk: promoted.fields.risk,
             maxRisk: config.autoApproval.maxRisk,
           });
-          const fields = target.promotion.fields;
+          const fields = promoted.fields;
           const valid = validateChangeCreate({
             type: isEmergency ? 'emergency' : 'normal',
             title: deploymentTitle(environment, region, delta),
@@ -319,13 +334,20 @@ export async function beginDeployment(
       pipelineRunId,
       environment,
       region,
-      flow:
-        suppliedCr === null ? (isEmergency ? 'emergency' : 'standard') : fastPath ? 'fast_path' : 'manual',
+      flow: rollbackToContinue
+        ? 'rollback'
+        : suppliedCr === null
+          ? isEmergency
+            ? 'emergency'
+            : 'standard'
+          : fastPath
+            ? 'fast_path'
+            : 'manual',
       phase: 'cleared',
       status: null,
       changeRequestId: prepared.cr.id,
       createdChangeRequest: prepared.created,
-      promotionId: target.promotion.id,
+      promotionId: target.promotion?.id ?? null,
       targetRevisionId: target.revision.id,
       baseRevisionId: target.base?.id ?? null,
       delta: prepared.delta,
@@ -336,7 +358,7 @@ export async function beginDeployment(
         forceRedeploy,
         outageMinutes,
         suppliedChangeRequest: supplied,
-        source: target.promotion.source,
+        source: promoted.source,
         autoApproval: prepared.autoApproval,
       },
       createdBy: actor.name,

@@ -84,10 +84,12 @@ export async function beginRollback(
         );
         const deployed = deployedBy.at(-1);
         if (!deployed) throw refuse(`it did not deploy to ${environment}/${region}`);
-        const successful = (await recentRuns(tx, actor.tenantId, environment, region, 1000)).filter(
+        const successful = (await recentRuns(tx, actor.tenantId, environment, region, 1_000_000)).filter(
           (r) => r.status === 'successful_deployment',
         );
         const back = successful.findIndex((r) => r.id === deployed.id);
+        if (back < 0)
+          throw refuse(`its deployment to ${environment}/${region} is not among the successful ones`);
         const [latest] = await listLabels(
           tx,
           actor.tenantId,

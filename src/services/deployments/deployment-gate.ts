@@ -1,6 +1,7 @@
 import type { ChangeRequest } from '../../domain/change-request.js';
 import { decideTransition } from '../../domain/change-request-state.js';
 import type { DeploymentRun } from '../../domain/deployment.js';
+import { AppError } from '../../domain/errors.js';
 import type { DbOrTx } from '../../store/database.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { applyChangeMutation } from '../changes/mutate-change-request.js';
@@ -36,6 +37,13 @@ export async function passGate(
         stage('success', `${cr.number} is already in implement (continuing an interrupted deployment)`),
       ],
     });
+  }
+  if (cr.approval === 'rejected' && run.options.emergency) {
+    throw new AppError(
+      'illegal_transition',
+      `${cr.number} was rejected; a rejected change request cannot be deployed, not even as an emergency. Deploy without --change-request-id to have a new emergency change request created`,
+      { field: 'changeRequestId', approval: cr.approval },
+    );
   }
   if (cr.approval === 'approved' || run.options.emergency) {
     let current = cr;

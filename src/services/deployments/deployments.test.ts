@@ -544,10 +544,12 @@ describe.each(dialects)('deployment services on %s', (dialect) => {
 
       await w.promoteTo('staging');
       const staging = await w.begin({ environment: 'staging' });
-      const noRollback = await w.finish(staging.run.id, {
-        acceptanceStatus: 'failure',
-        rollbackStatus: 'success',
-      });
+      // A rollback status for an environment without rollback is refused, not silently dropped.
+      expect(
+        (await failure(w.finish(staging.run.id, { acceptanceStatus: 'failure', rollbackStatus: 'success' })))
+          .details,
+      ).toMatchObject({ field: 'rollbackStatus' });
+      const noRollback = await w.finish(staging.run.id, { acceptanceStatus: 'failure' });
       expect(noRollback.run.status).toBe('failed_deployment_no_rollback');
       expect(noRollback.changeRequest).toMatchObject({ state: 'review', closeCategory: 'unsuccessful' });
       expect(noRollback.attachments).toEqual(['deployment_bom', 'delta_summary']);

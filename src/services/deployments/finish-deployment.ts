@@ -139,6 +139,15 @@ export async function finishDeployment(
       );
     }
     const env = await requireEnvironment(tx, actor, run.environment);
+    if (rollback !== 'not_run' && (!env.rollbackEnabled || succeeded)) {
+      throw new AppError(
+        'invalid_input',
+        succeeded
+          ? 'rollbackStatus: the deployment succeeded, so there was nothing to roll back; leave the rollback status out'
+          : `rollbackStatus: environment '${env.name}' does not have rollback enabled (rollbackEnabled in changegate.yaml), so no rollback is recorded; leave the rollback status out`,
+        { field: 'rollbackStatus' },
+      );
+    }
     const { config } = await loadTenantConfig(tx, actor.tenantId);
     const stages = [...run.stages, ...callerStages];
     const started = performance.now();
@@ -273,7 +282,11 @@ export async function finishDeployment(
           documentTarget(baseRevision ?? { id: 'none', seq: 0 }),
           baseEntries,
           readiness,
-          rollback === 'success' ? 'rolled back' : 'rollback failed',
+          rollback === 'success'
+            ? 'rolled back'
+            : rollback === 'failure'
+              ? 'rollback failed'
+              : 'rollback not run',
         );
       }
       current = await applyChangeMutation(tx, deps, actor, current, {
