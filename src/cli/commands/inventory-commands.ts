@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { InventoryAddResultDto, InventoryDto, InventoryLabelDto } from '../../api/pipeline-schemas.js';
 import { AppError } from '../../domain/errors.js';
-import { readJsonFile, readUserFile, run } from '../command-kit.js';
+import { readJsonFile, run } from '../command-kit.js';
 import { table } from '../output.js';
 
 const entryFlags: [flag: string, field: string, help: string][] = [
@@ -85,7 +85,7 @@ export function inventoryCommands(program: Command): void {
       } else {
         const entry: Record<string, unknown> = {};
         for (const [, field] of entryFlags) if (options[field] !== undefined) entry[field] = options[field];
-        if (options.sbom) entry.sbom = readUserFile('--sbom', options.sbom as string).toString('utf8');
+        if (options.sbom) entry.sbom = readJsonFile('--sbom', options.sbom as string);
         entries = [entry];
       }
       return (await api()).addInventory({

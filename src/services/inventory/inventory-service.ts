@@ -1,4 +1,4 @@
-import { AppError, invalidField, notFound } from '../../domain/errors.js';
+import { AppError, invalidField } from '../../domain/errors.js';
 import { ciInventory, type InventoryEntry, type InventoryRevision } from '../../domain/inventory.js';
 import {
   type EntryFields,
@@ -11,6 +11,7 @@ import { oneOf, slug } from '../../domain/validate.js';
 import { parseSbom } from '../../integrations/cyclonedx/parse-sbom.js';
 import { nextCounterValue } from '../../store/counters.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
+import { findEnvironment } from '../../store/environments.js';
 import {
   findEntries,
   findRevision,
@@ -22,6 +23,7 @@ import {
 } from '../../store/inventory.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Actor, ServiceDeps } from '../context.js';
+import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
 
 export interface InventoryAddInput {
   environment?: unknown;
@@ -75,6 +77,14 @@ export async function addInventoryEntries(
     const fields = inEntry(i, batch, () => validateEntryInput(record));
     let sbomJson: string | null = null;
     if (record.sbom !== undefined && record.sbom !== null) {
+      if (typeof record.sbom === 'string' && !/^\s*\{/.test(record.sbom)) {
+        throw inEntry(i, batch, () => {
+          throw invalidField(
+            'sbom',
+            'give the CycloneDX document itself (a JSON object), not a file name or other text',
+          );
+        });
+      }
       const text = typeof record.sbom === 'string' ? record.sbom : JSON.stringify(record.sbom);
       sbomJson = JSON.stringify(await inEntryAsync(i, batch, () => parseSbom(text, 'sbom')));
     }
@@ -176,11 +186,21 @@ export async function getInventory(
   query: { environment?: unknown; label?: unknown },
 ): Promise<InventoryView> {
   const environment = query.environment === undefined ? ciInventory : slug('environment', query.environment);
+  // CI's inventory always exists; any other must be a configured environment (a typo is not "empty").
+  if (environment !== ciInventory && !(await findEnvironment(deps.db, actor.tenantId, environment)))
+    throw unknownEnvironment(environment, [ciInventory, ...(await environmentNames(deps.db, actor))]);
   let revision: InventoryRevision | undefined;
   if (query.label !== undefined && query.label !== '') {
     const label = String(query.label);
     const [found] = await listLabels(deps.db, actor.tenantId, environment, label);
-    if (!found) throw notFound(`label in inventory '${environment}'`, label);
+    if (!found) {
+      const known = (await listLabels(deps.db, actor.tenantId, environment)).map((l) => l.label);
+      throw new AppError(
+        'not_found',
+        `inventory '${environment}' has no label '${label}'${known.length ? `; its labels: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}` : ' (it has no labels yet)'}`,
+        { field: 'label', validValues: known },
+      );
+    }
     revision = await findRevision(deps.db, actor.tenantId, found.revisionId);
   } else {
     revision = await latestRevision(deps.db, actor.tenantId, environment);
