@@ -130,7 +130,7 @@ export interface ChangegateApi {
 
   addEvidence(input: Record<string, unknown>): Promise<EvidenceDto>;
   listEvidence(query: EvidenceQuery): Promise<EvidenceDto[]>;
-  evidenceSummary(environment: string): Promise<EvidenceSummaryDto>;
+  evidenceSummary(environment: string, region?: string): Promise<EvidenceSummaryDto>;
 
   promote(input: Record<string, unknown>): Promise<PromotionDto>;
 

@@ -129,8 +129,8 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
 
     addEvidence: async (input) => evidenceDto(await addEvidence(deps, actor, input)),
     listEvidence: async (query) => (await findEvidence(deps, actor, query)).map(evidenceDto),
-    evidenceSummary: async (environment) =>
-      evidenceSummaryDto(await evidenceSummary(deps, actor, environment)),
+    evidenceSummary: async (environment, region) =>
+      evidenceSummaryDto(await evidenceSummary(deps, actor, environment, region)),
 
     promote: async (input) => promotionDto(await promote(deps, actor, input)),
 

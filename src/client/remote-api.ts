@@ -172,8 +172,12 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
 
     addEvidence: (input) => json({ method: 'POST', path: '/api/v1/evidence', json: input }),
     listEvidence: (q) => json({ method: 'GET', path: '/api/v1/evidence', query: { ...q } }),
-    evidenceSummary: (environment) =>
-      json({ method: 'GET', path: '/api/v1/evidence/summary', query: { environment } }),
+    evidenceSummary: (environment, region) =>
+      json({
+        method: 'GET',
+        path: '/api/v1/evidence/summary',
+        query: region === undefined ? { environment } : { environment, region },
+      }),
 
     promote: (input) => json({ method: 'POST', path: '/api/v1/promotions', json: input }),
 

@@ -136,7 +136,12 @@ export function evidenceCommands(program: Command): void {
     .command('summary')
     .description('readiness preview of what `deploy --env` would deploy now, rule by rule')
     .requiredOption('--env <name>', 'target environment')
+    .option('--region <name>', 'region of the environment (compares with what was deployed to that region)')
     .action(
-      run(async ({ api, options }) => (await api()).evidenceSummary(options.env as string), renderSummary),
+      run(
+        async ({ api, options }) =>
+          (await api()).evidenceSummary(options.env as string, options.region as string | undefined),
+        renderSummary,
+      ),
     );
 }

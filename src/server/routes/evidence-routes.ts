@@ -90,9 +90,15 @@ export function evidenceRoutes(fastify: FastifyInstance, app: App): void {
       tags,
       summary:
         'Readiness preview of what a deployment to the environment would deploy now: delta and per-rule outcomes',
-      querystring: Type.Object({ environment: Type.String() }, { additionalProperties: false }),
+      querystring: Type.Object(
+        { environment: Type.String(), region: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
       response: { 200: EvidenceSummarySchema, ...errors },
     },
-    handler: (api, req) => api.evidenceSummary((req.query as { environment: string }).environment),
+    handler: (api, req) => {
+      const q = req.query as { environment: string; region?: string };
+      return api.evidenceSummary(q.environment, q.region);
+    },
   });
 }

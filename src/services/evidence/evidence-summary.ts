@@ -1,6 +1,7 @@
 import { computeDelta } from '../../domain/delta.js';
 import { AppError } from '../../domain/errors.js';
-import { latestLabel } from '../../domain/inventory.js';
+import { regionLatestLabel } from '../../domain/inventory.js';
+import { deploymentRegion } from '../../domain/tenant-config.js';
 import { slug } from '../../domain/validate.js';
 import { listLabels } from '../../store/inventory.js';
 import { lastPromotion } from '../../store/promotions.js';
@@ -17,10 +18,16 @@ import {
  * The readiness preview of what `deploy --env` would deploy now: the last promotion's revision against
  * what was last deployed, with the per-rule explanation. Reads only; nothing is locked or created.
  */
-export async function evidenceSummary(deps: ServiceDeps, actor: Actor, environmentInput: unknown) {
+export async function evidenceSummary(
+  deps: ServiceDeps,
+  actor: Actor,
+  environmentInput: unknown,
+  regionInput?: unknown,
+) {
   const environment = slug('environment', environmentInput);
   const db = deps.db;
-  await requireEnvironment(db, actor, environment);
+  const env = await requireEnvironment(db, actor, environment);
+  const region = deploymentRegion(env, typeof regionInput === 'string' ? regionInput : null);
   const promotion = await lastPromotion(db, actor.tenantId, environment);
   if (!promotion) {
     throw new AppError(
@@ -33,7 +40,7 @@ export async function evidenceSummary(deps: ServiceDeps, actor: Actor, environme
   }
   const { config } = await loadTenantConfig(db, actor.tenantId);
   const targetRevision = await requireRevision(db, actor, promotion.targetRevisionId);
-  const [latest] = await listLabels(db, actor.tenantId, environment, latestLabel(environment));
+  const [latest] = await listLabels(db, actor.tenantId, environment, regionLatestLabel(environment, region));
   const baseRevision = latest ? await requireRevision(db, actor, latest.revisionId) : null;
   const targetEntries = await revisionEntries(db, actor, targetRevision);
   const delta = computeDelta(
