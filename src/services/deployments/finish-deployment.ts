@@ -17,7 +17,7 @@ import { mergeSboms } from '../../integrations/cyclonedx/merge-sboms.js';
 import type { CycloneDxDocument } from '../../integrations/cyclonedx/parse-sbom.js';
 import { findChangeRequest } from '../../store/change-requests.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
-import { findLock } from '../../store/deployment-runs.js';
+import { findLock, recentRuns } from '../../store/deployment-runs.js';
 import { insertEvidence } from '../../store/evidence.js';
 import { findSboms, setLabel } from '../../store/inventory.js';
 import { insertObligation, listObligations } from '../../store/obligations.js';
@@ -137,6 +137,23 @@ export async function finishDeployment(
         `run ${run.id} lost its lock on ${run.environment}/${run.region} to run ${lock.runId} (its lease lapsed); rerun with --change-request-id ${cr.number} to deploy again`,
         { field: 'run', lockedBy: lock.runId },
       );
+    }
+    if (!lock) {
+      // The lease lapsed and the lock is free again: if a newer deployment ran meanwhile, this run's
+      // result must not move <env>_latest back over it.
+      const newer = (await recentRuns(tx, actor.tenantId, run.environment, run.region, 50)).find(
+        (r) =>
+          r.id !== run.id &&
+          r.startedAt > run.startedAt &&
+          (r.phase === 'implementing' || r.phase === 'finished'),
+      );
+      if (newer) {
+        throw new AppError(
+          'conflict',
+          `run ${run.id} lost its lock on ${run.environment}/${run.region} (its lease lapsed) and a newer deployment, run ${newer.id} (pipeline run ${newer.pipelineRunId}), has run since; this run cannot be finished. Rerun with --change-request-id ${cr.number} if its change is still wanted`,
+          { field: 'run', supersededBy: newer.id },
+        );
+      }
     }
     const env = await requireEnvironment(tx, actor, run.environment);
     if (rollback !== 'not_run' && (!env.rollbackEnabled || succeeded)) {
