@@ -110,6 +110,14 @@ const run = (
   });
 
 describe('evaluateReadiness with a checks config', () => {
+  it('warns when no rule targets the environment, instead of passing silently', () => {
+    const checks = oneRule('required', { targets: ['prod'] });
+    const staging = run([], checks, { target: 'staging' });
+    expect(staging.ready).toBe(true);
+    expect(staging.warnings).toEqual([expect.stringMatching(/no evidence rule targets 'staging'/)]);
+    expect(run([ev(api)], checks).warnings).toEqual([]);
+  });
+
   const expected: Record<RuleLevel, Record<EvidenceFindingState, 'pass' | 'fail' | 'warn'>> = {
     required: { success: 'pass', failure: 'fail', pending: 'fail', missing: 'fail' },
     required_if_present: { success: 'pass', failure: 'fail', pending: 'pass', missing: 'pass' },

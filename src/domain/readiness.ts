@@ -322,6 +322,16 @@ export function evaluateReadiness(input: {
   const rules = checks ? checks.rules.filter((r) => input.phases.includes(r.phase)) : [];
   const warnings: string[] = [];
   const failures: string[][] = [];
+  // A config whose rules never name this target checks nothing here: say so rather than pass silently.
+  if (
+    checks &&
+    input.entries.length > 0 &&
+    !rules.some((r) => substituteEnvironments(r.targetEnvironments, { source, target }).includes(target))
+  ) {
+    warnings.push(
+      `no evidence rule targets '${target}' (${input.phases.join(', ')}): nothing is checked for it; add '${target}' or '$target' to target_environments`,
+    );
+  }
   const entries = input.entries.map((entry): EntryReadiness => {
     const evaluated = checks
       ? evaluateRules(entry, input.evidence, rules, { source, target })
