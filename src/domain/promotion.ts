@@ -1,11 +1,8 @@
 import {
-  type CustomerImpact,
+  type ChangeFields,
   customerImpacts,
-  type DeploymentImpact,
   deploymentImpacts,
-  type Priority,
   priorities,
-  type RiskLevel,
   riskLevels,
 } from './change-request.js';
 import { invalidField } from './errors.js';
@@ -15,17 +12,18 @@ import { email, nullable, oneOf, rejectUnknown, requireFields, slug, text } from
  * A promotion: the equivalent of a merged promotion pull request (DESIGN.md §4). It carries the CR
  * fields that cannot be collected automatically; the deployment that follows prepares its CR from them.
  */
-export interface PromotionFields {
-  priority: Priority;
-  assignee: string;
-  description: string | null;
-  purpose: string | null;
-  impact: string | null;
-  customerImpact: CustomerImpact;
-  deploymentImpact: DeploymentImpact;
-  backoutPlan: string | null;
-  risk: RiskLevel | null;
-}
+export type PromotionFields = Pick<
+  ChangeFields,
+  | 'priority'
+  | 'assignee'
+  | 'description'
+  | 'purpose'
+  | 'impact'
+  | 'customerImpact'
+  | 'deploymentImpact'
+  | 'backoutPlan'
+  | 'risk'
+>;
 
 export const promotionFieldNames = [
   'priority',

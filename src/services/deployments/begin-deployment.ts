@@ -24,7 +24,6 @@ import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { insertRun, runsForChangeRequest } from '../../store/deployment-runs.js';
 import { listLabels, setLabel } from '../../store/inventory.js';
 import { lastPromotion } from '../../store/promotions.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { insertNewChangeRequest } from '../changes/create-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
@@ -35,6 +34,7 @@ import {
   attachDocument,
   type DeploymentView,
   deploymentView,
+  recordRunEvent,
   requireEnvironment,
   requireRevision,
   revisionEntries,
@@ -367,7 +367,10 @@ export async function beginDeployment(
       finishedAt: null,
     };
     await insertRun(tx, actor.tenantId, run);
-    await recordRunStarted(tx, deps, actor, run, prepared.cr.number, superseded);
+    await recordRunEvent(tx, deps, actor, 'deployment.started', run, prepared.cr.number, {
+      targetRevisionId: run.targetRevisionId,
+      supersededRuns: superseded,
+    });
 
     // 3. Gate (and into implement when it opens)
     run = await passGate(tx, deps, actor, run, prepared.cr);
@@ -432,29 +435,4 @@ function pipelineDescription(
     `Readiness: ${readiness.ready ? 'ready' : 'not ready'} (${readiness.summary})`,
   ];
   return `${given ? `${given}\n\n` : ''}${lines.join('\n')}`.slice(0, 10_000);
-}
-
-/** The audit record of a run's start: where, under which CR, which flow, and which runs it replaced. */
-export function recordRunStarted(
-  tx: DbOrTx,
-  deps: ServiceDeps,
-  actor: Actor,
-  run: DeploymentRun,
-  changeRequest: string,
-  superseded: string[] = [],
-) {
-  return recordAudit(tx, deps, actor, {
-    action: 'deployment.started',
-    entityType: 'deployment_run',
-    entityId: run.id,
-    after: {
-      pipelineRunId: run.pipelineRunId,
-      environment: run.environment,
-      region: run.region,
-      flow: run.flow,
-      changeRequest,
-      targetRevisionId: run.targetRevisionId,
-      supersededRuns: superseded,
-    },
-  });
 }

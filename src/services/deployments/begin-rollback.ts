@@ -15,13 +15,14 @@ import { listLabels, setLabel } from '../../store/inventory.js';
 import { insertNewChangeRequest } from '../changes/create-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
-import { lockTtlMs, pipelineRunIdOf, recordRunStarted } from './begin-deployment.js';
+import { lockTtlMs, pipelineRunIdOf } from './begin-deployment.js';
 import {
   acquireLock,
   assessReadiness,
   attachDocument,
   type DeploymentView,
   deploymentView,
+  recordRunEvent,
   requireEnvironment,
   requireRevision,
   revisionEntries,
@@ -261,7 +262,10 @@ export async function beginRollback(
       finishedAt: null,
     };
     await insertRun(tx, actor.tenantId, run);
-    await recordRunStarted(tx, deps, actor, run, prepared.cr.number);
+    await recordRunEvent(tx, deps, actor, 'deployment.started', run, prepared.cr.number, {
+      targetRevisionId: run.targetRevisionId,
+      rollbackOf: plan.old.number,
+    });
     return deploymentView(tx, actor, run);
   });
 }

@@ -3,10 +3,9 @@ import { decideTransition } from '../../domain/change-request-state.js';
 import type { DeploymentRun } from '../../domain/deployment.js';
 import { AppError } from '../../domain/errors.js';
 import type { DbOrTx } from '../../store/database.js';
-import { recordAudit } from '../audit/record-audit.js';
 import { applyChangeMutation } from '../changes/mutate-change-request.js';
 import type { Actor, ServiceDeps } from '../context.js';
-import { releaseLock, saveRunState } from './deployment-support.js';
+import { recordRunEvent, releaseLock, saveRunState } from './deployment-support.js';
 
 /**
  * Step 3 of DESIGN.md §5. Approved: into `implement`. Not approved but an emergency: into `implement`
@@ -83,15 +82,8 @@ export async function passGate(
   }
   await releaseLock(tx, actor, run);
   if (cr.approval === 'rejected') {
-    await recordAudit(tx, deps, actor, {
-      action: 'deployment.abandoned',
-      entityType: 'deployment_run',
-      entityId: run.id,
-      after: {
-        pipelineRunId: run.pipelineRunId,
-        changeRequest: cr.number,
-        reason: 'change request rejected',
-      },
+    await recordRunEvent(tx, deps, actor, 'deployment.abandoned', run, cr.number, {
+      reason: 'change request rejected',
     });
     return saveRunState(tx, deps, actor, {
       ...run,

@@ -22,6 +22,7 @@ import {
 import { findEnvironment } from '../../store/environments.js';
 import { findEntries, findRevision } from '../../store/inventory.js';
 import { listObligations } from '../../store/obligations.js';
+import { recordAudit } from '../audit/record-audit.js';
 import { storeAttachment } from '../changes/change-request-records.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
@@ -247,4 +248,29 @@ export async function resolveRun(
   const run = open[0] ?? runs[0];
   if (!run) throw notFound('deployment run', ref);
   return withCr(run);
+}
+
+/** The audit record of a run's milestones (started, finished, abandoned): where, which CR, which flow. */
+export function recordRunEvent(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  action: 'deployment.started' | 'deployment.finished' | 'deployment.abandoned',
+  run: DeploymentRun,
+  changeRequest: string,
+  extra: Record<string, unknown> = {},
+) {
+  return recordAudit(tx, deps, actor, {
+    action,
+    entityType: 'deployment_run',
+    entityId: run.id,
+    after: {
+      pipelineRunId: run.pipelineRunId,
+      environment: run.environment,
+      region: run.region,
+      flow: run.flow,
+      changeRequest,
+      ...extra,
+    },
+  });
 }

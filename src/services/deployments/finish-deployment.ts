@@ -18,19 +18,19 @@ import type { CycloneDxDocument } from '../../integrations/cyclonedx/parse-sbom.
 import { findChangeRequest } from '../../store/change-requests.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { findLock, recentRuns } from '../../store/deployment-runs.js';
-import { insertEvidence } from '../../store/evidence.js';
 import { findSboms, setLabel } from '../../store/inventory.js';
 import { insertObligation, listObligations } from '../../store/obligations.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { applyChangeMutation } from '../changes/mutate-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
-import { candidateEvidence } from '../evidence/evidence-service.js';
+import { candidateEvidence, storeEvidence } from '../evidence/evidence-service.js';
 import {
   assessReadiness,
   attachDocument,
   type DeploymentView,
   deploymentView,
+  recordRunEvent,
   releaseLock,
   requireEnvironment,
   requireRevision,
@@ -196,13 +196,7 @@ export async function finishDeployment(
         date: deps.now(),
         createdBy: actor.name,
       };
-      await insertEvidence(tx, actor.tenantId, evidence);
-      await recordAudit(tx, deps, actor, {
-        action: 'evidence.added',
-        entityType: 'evidence',
-        entityId: evidence.id,
-        after: { ...evidence },
-      });
+      await storeEvidence(tx, deps, actor, evidence);
     }
 
     const isManual = run.flow === 'manual';
@@ -363,19 +357,7 @@ export async function finishDeployment(
       finishedAt: deps.now(),
     };
     await saveRunState(tx, deps, actor, finished);
-    await recordAudit(tx, deps, actor, {
-      action: 'deployment.finished',
-      entityType: 'deployment_run',
-      entityId: run.id,
-      after: {
-        pipelineRunId: run.pipelineRunId,
-        environment: run.environment,
-        region: run.region,
-        flow: run.flow,
-        status,
-        changeRequest: current.number,
-      },
-    });
+    await recordRunEvent(tx, deps, actor, 'deployment.finished', run, current.number, { status });
     return deploymentView(tx, actor, finished);
   });
 }

@@ -111,16 +111,24 @@ export async function addEvidence(
     ...validateEvidence(input, deps.now()),
     createdBy: actor.name,
   };
-  return inTransaction(deps.db, async (tx) => {
-    await insertEvidence(tx, actor.tenantId, evidence);
-    await recordAudit(tx, deps, actor, {
-      action: 'evidence.added',
-      entityType: 'evidence',
-      entityId: evidence.id,
-      after: { ...evidence },
-    });
-    return evidence;
+  return inTransaction(deps.db, (tx) => storeEvidence(tx, deps, actor, evidence));
+}
+
+/** Stores validated evidence with its audit event, in the caller's transaction. */
+export async function storeEvidence(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  evidence: Evidence,
+): Promise<Evidence> {
+  await insertEvidence(tx, actor.tenantId, evidence);
+  await recordAudit(tx, deps, actor, {
+    action: 'evidence.added',
+    entityType: 'evidence',
+    entityId: evidence.id,
+    after: { ...evidence },
   });
+  return evidence;
 }
 
 export function findEvidence(
