@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { monotonicFactory } from 'ulid';
 import type { AppConfig } from './config.js';
 import { AppError } from './domain/errors.js';
+import { OidcVerifier, type OidcVerifierOptions } from './integrations/oidc/oidc-verifier.js';
 import { ensureDefaultTenant } from './services/access/tenant-service.js';
 import {
   type CheckpointSigner,
@@ -11,6 +12,7 @@ import {
   signerFromPem,
 } from './services/audit/audit-checkpoint.js';
 import type { ServiceDeps } from './services/context.js';
+import { OidcAuthenticator } from './services/identity/oidc-authenticator.js';
 import { openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
@@ -20,6 +22,8 @@ export interface App {
   /** The checkpoint signing key, created on first use and kept outside the database. */
   /** `create: false` for verification: a missing key is an error, never silently replaced by a new one. */
   signer(options?: { create?: boolean }): CheckpointSigner;
+  /** Signs in bearer JWTs from the identity providers tenants configure. */
+  oidc: OidcAuthenticator;
   close(): Promise<void>;
 }
 
@@ -27,6 +31,8 @@ export interface AppOptions {
   now?: () => number;
   newId?: () => string;
   logger?: Logger;
+  /** Key-rotation cooldown and caching of the OIDC verifier (tests shorten them). */
+  oidc?: OidcVerifierOptions;
 }
 
 /** The composition root: `serve` and the CLI's local mode both start here. Migrates on open. */
@@ -56,6 +62,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       signer ??= loadSigner(config.auditKeyPath, create);
       return signer;
     },
+    oidc: new OidcAuthenticator(deps, new OidcVerifier(options.oidc)),
     close: () => opened.close(),
   };
 }

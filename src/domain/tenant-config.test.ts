@@ -80,6 +80,7 @@ describe('tenant config', () => {
       'autoApproval',
       'evidenceChecks',
       'complianceProfile',
+      'identity',
     ]);
   });
 
@@ -276,6 +277,7 @@ describe('describe tenant config', () => {
         'auto-approval: ready, no outage and risk up to low (risk above low always needs an approver)',
         'evidence checks: version 2.0, 1 pre-deployment rule, 0 post-deployment rules (attached to every pipeline change request)',
         'compliance profile: scc-default (attached to every pipeline change request)',
+        'sign-in: API tokens only',
       ].join('\n'),
     );
   });
@@ -287,6 +289,7 @@ describe('describe tenant config', () => {
         'auto-approval: ready, no outage and risk up to moderate (risk above moderate always needs an approver)',
         'evidence checks: none (every delta entry needs evidence, and none may be failing or pending)',
         'compliance profile: none',
+        'sign-in: API tokens only',
       ].join('\n'),
     );
   });

@@ -4,8 +4,20 @@ import {
   type RiskLevel,
   riskLevels,
 } from './change-request.js';
+import {
+  absent,
+  boolean,
+  childPath,
+  describe,
+  isPlainObject,
+  mapping,
+  onlyKeys,
+  sequence,
+  show,
+} from './config-shape.js';
 import { AppError, invalidField } from './errors.js';
 import { type EvidenceChecksConfig, parseEvidenceChecks } from './evidence-checks.js';
+import { type IdentityConfig, parseIdentityConfig } from './identity-config.js';
 import { oneOf, slug, text } from './validate.js';
 
 /**
@@ -30,6 +42,8 @@ export interface TenantConfig {
   evidenceChecks: EvidenceChecksConfig | null;
   /** A JSON document (e.g. a Security and Compliance profile) attached to every pipeline CR. */
   complianceProfile: { name: string; document: unknown } | null;
+  /** Who may sign in with an IdP's tokens, and with which role. */
+  identity: IdentityConfig | null;
 }
 
 /** The only format version; `version` may be omitted. */
@@ -44,6 +58,7 @@ export const tenantConfigKeys = [
   'autoApproval',
   'evidenceChecks',
   'complianceProfile',
+  'identity',
 ] as const;
 export const environmentConfigKeys = ['name', 'purpose', 'detail', 'regions', 'rollbackEnabled'] as const;
 const autoApprovalKeys = ['maxRisk'] as const;
@@ -55,6 +70,7 @@ export const defaultTenantConfig: TenantConfig = Object.freeze({
   autoApproval: Object.freeze({ maxRisk: 'moderate' as const }),
   evidenceChecks: null,
   complianceProfile: null,
+  identity: null,
 });
 
 /** Parses and validates a `changegate.yaml` document; errors name the path of the bad field. */
@@ -79,6 +95,7 @@ export function parseTenantConfig(document: unknown): TenantConfig {
     autoApproval: parseAutoApproval(root.autoApproval),
     evidenceChecks: parseEvidence(root.evidenceChecks),
     complianceProfile: parseComplianceProfile(root.complianceProfile),
+    identity: parseIdentityConfig(root.identity),
   };
 }
 
@@ -245,6 +262,12 @@ export function describeTenantConfig(config: TenantConfig): string {
       ? `compliance profile: ${config.complianceProfile.name} (attached to every pipeline change request)`
       : 'compliance profile: none',
   );
+  const oidc = config.identity?.oidc;
+  lines.push(
+    oidc
+      ? `sign-in: OIDC tokens from ${oidc.issuer} for audience ${oidc.audience}; ${oidc.roles.map((m) => `${m.group} → ${m.role}`).join(', ') || 'no group mappings'}${oidc.defaultRole ? `; anyone else: ${oidc.defaultRole}` : ''}`
+      : 'sign-in: API tokens only',
+  );
   return lines.join('\n');
 }
 
@@ -283,92 +306,4 @@ function assertJson(path: string, value: unknown, ancestors: unknown[]): void {
     return;
   }
   throw invalidField(path, `is not a JSON value (${describe(value)})`);
-}
-
-function childPath(parent: string, key: string): string {
-  const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : JSON.stringify(key);
-  return parent === '' || parent === '$' ? segment : `${parent}.${segment}`;
-}
-
-function absent(value: unknown): value is null | undefined {
-  return value === undefined || value === null;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function mapping(path: string, value: unknown): Record<string, unknown> {
-  if (isPlainObject(value)) return value;
-  const where = path === '$' ? 'the configuration' : path;
-  throw new AppError('invalid_input', `${where}: must be a mapping (key: value), not ${describe(value)}`, {
-    field: path,
-  });
-}
-
-function sequence(path: string, value: unknown, expected: string): unknown[] {
-  if (Array.isArray(value)) return value;
-  throw invalidField(path, `must be ${expected}, not ${describe(value)}`);
-}
-
-function boolean(path: string, value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  throw invalidField(path, `must be true or false, not ${describe(value)}`);
-}
-
-function onlyKeys(path: string, value: Record<string, unknown>, known: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (known.includes(key)) continue;
-    const hint = closest(key, known);
-    const where = path === '' ? 'the configuration' : path;
-    throw new AppError(
-      'invalid_input',
-      `${childPath(path, key)}: unknown key${hint ? ` (did you mean '${hint}'?)` : ''}; valid keys in ${where}: ${known.join(', ')}`,
-      { field: childPath(path, key), validValues: known },
-    );
-  }
-}
-
-/** The known key a typo most likely meant: same letters ignoring case and separators, or 2 edits away. */
-function closest(key: string, known: readonly string[]): string | null {
-  const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
-  const same = known.find((k) => norm(k) === norm(key));
-  if (same) return same;
-  let best: { key: string; distance: number } | null = null;
-  for (const k of known) {
-    const distance = editDistance(norm(k), norm(key));
-    if (distance <= 2 && (best === null || distance < best.distance)) best = { key: k, distance };
-  }
-  return best?.key ?? null;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'empty';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the text '${show(value)}'`;
-  if (typeof value === 'number') return `the number ${show(value)}`;
-  if (typeof value === 'boolean') return `${value}`;
-  if (isPlainObject(value)) return 'a mapping';
-  if (value instanceof Uint8Array) return 'binary data';
-  return `a ${typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value}`;
-}
-
-function show(value: unknown): string {
-  const s = String(value);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

@@ -6,7 +6,7 @@ import type { ChangegateApi } from '../client/changegate-api.js';
 import { localApi } from '../client/local-api.js';
 import { can, type Permission } from '../domain/access.js';
 import { AppError } from '../domain/errors.js';
-import { authenticateToken } from '../services/access/token-service.js';
+import { apiTokenPrefix, authenticateToken } from '../services/access/token-service.js';
 import type { Actor } from '../services/context.js';
 import { runIdempotent } from '../services/idempotency/run-idempotent.js';
 
@@ -37,6 +37,8 @@ async function authenticate(app: App, request: FastifyRequest): Promise<Actor> {
       'send an API token as "Authorization: Bearer <token>" (create one with `changegate token create`)',
     );
   }
+  // changegate's own tokens start with cgt_; anything else must be a JWT from a tenant's identity provider.
+  if (!match[1].startsWith(apiTokenPrefix)) return app.oidc.authenticate(match[1]);
   const actor = await authenticateToken(app.deps, match[1]);
   if (!actor) throw new AppError('unauthenticated', 'the API token is unknown or revoked');
   return actor;

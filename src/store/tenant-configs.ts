@@ -1,3 +1,4 @@
+import type { Tenant } from '../domain/tenant.js';
 import type { DbOrTx } from './database.js';
 
 export interface StoredConfig {
@@ -53,4 +54,27 @@ export async function listTenantConfigVersions(
     .orderBy('version', 'desc')
     .execute();
   return rows.map((r) => ({ version: Number(r.version), appliedBy: r.applied_by, appliedAt: r.applied_at }));
+}
+
+/** Every tenant with the document of its latest applied configuration (for sign-in settings). */
+export async function latestTenantConfigs(db: DbOrTx): Promise<{ tenant: Tenant; document: unknown }[]> {
+  const rows = await db
+    .selectFrom('tenant_configs as c')
+    .innerJoin('tenants as t', 't.id', 'c.tenant_id')
+    .select(['t.id', 't.slug', 't.name', 't.created_at', 'c.document_json'])
+    .where((eb) =>
+      eb(
+        'c.version',
+        '=',
+        eb
+          .selectFrom('tenant_configs as m')
+          .select((m) => m.fn.max('m.version').as('v'))
+          .whereRef('m.tenant_id', '=', 'c.tenant_id'),
+      ),
+    )
+    .execute();
+  return rows.map((r) => ({
+    tenant: { id: r.id, slug: r.slug, name: r.name, createdAt: r.created_at },
+    document: JSON.parse(r.document_json),
+  }));
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { inject } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
+import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { type AppConfig, loadConfig } from '../../src/config.js';
 import { createPostgresDatabase } from './postgres.js';
 
@@ -51,12 +51,18 @@ export function testConfig(db: TestDatabase, overrides: Partial<AppConfig> = {})
 }
 
 /** An app on a fresh database with a deterministic clock (advancing 1 s per read) and a quiet logger. */
-export async function testApp(dialect: TestDialect, label: string, overrides: Partial<AppConfig> = {}) {
+export async function testApp(
+  dialect: TestDialect,
+  label: string,
+  overrides: Partial<AppConfig> = {},
+  options: AppOptions = {},
+) {
   const db = await freshDatabase(dialect, label);
   let t = Date.parse('2026-01-05T09:00:00Z');
   const app: App = await createApp(testConfig(db, overrides), {
     now: () => (t += 1000),
     logger: pino({ level: 'silent' }),
+    ...options,
   });
   return {
     app,

@@ -18,7 +18,9 @@ import { recordAudit } from '../audit/record-audit.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { uniqueOrConflict } from '../unique-or-conflict.js';
 
-const secretPrefix = 'cgt_';
+/** Every changegate API token starts with this; other bearer tokens are taken for IdP-issued JWTs. */
+export const apiTokenPrefix = 'cgt_';
+const secretPrefix = apiTokenPrefix;
 
 /** Tokens are random 256-bit secrets, so a plain SHA-256 is enough to store them; a slow KDF adds nothing. */
 export function hashTokenSecret(secret: string): string {
