@@ -287,7 +287,7 @@ describe('describe tenant config', () => {
       [
         'environments: none (add them under `environments:` in changegate.yaml)',
         'auto-approval: ready, no outage and risk up to moderate (risk above moderate always needs an approver)',
-        'evidence checks: none (every delta entry needs evidence, and none may be failing or pending)',
+        'evidence checks: none (every delta entry needs CI evidence, and none may be failing or pending)',
         'compliance profile: none',
         'sign-in: API tokens only',
       ].join('\n'),

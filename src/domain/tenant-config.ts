@@ -255,7 +255,7 @@ export function describeTenantConfig(config: TenantConfig): string {
   lines.push(
     config.evidenceChecks
       ? `evidence checks: version ${config.evidenceChecks.version}, ${describeRules(config.evidenceChecks)} (attached to every pipeline change request)`
-      : 'evidence checks: none (every delta entry needs evidence, and none may be failing or pending)',
+      : 'evidence checks: none (every delta entry needs CI evidence, and none may be failing or pending)',
   );
   lines.push(
     config.complianceProfile
