@@ -3,8 +3,8 @@ import { findChangeRequest } from '../../store/change-requests.js';
 import { inTransaction } from '../../store/database.js';
 import { findRun } from '../../store/deployment-runs.js';
 import type { Actor, ServiceDeps } from '../context.js';
-import { lockTtlMs } from './begin-deployment.js';
 import { passGate } from './deployment-gate.js';
+import { lockTtlMs } from './deployment-input.js';
 import { acquireLock, type DeploymentView, deploymentView, resolveRun } from './deployment-support.js';
 
 /** How often a waiting run looks at its CR: well under the one second a decision may take to be noticed. */

@@ -1,8 +1,5 @@
-import { ulid } from 'ulid';
 import type { ChangeRequest } from '../../domain/change-request.js';
-import { changeRef } from '../../domain/change-request.js';
 import { validateChangeCreate } from '../../domain/change-request-input.js';
-import { isTerminal } from '../../domain/change-request-state.js';
 import { computeDelta } from '../../domain/delta.js';
 import {
   type DeploymentRun,
@@ -12,22 +9,24 @@ import {
   type Stage,
 } from '../../domain/deployment.js';
 import { deltaSummary, deploymentBom } from '../../domain/deployment-documents.js';
-import { AppError, invalidField, notFound } from '../../domain/errors.js';
-import { isReservedLabel, regionLatestLabel } from '../../domain/inventory.js';
+import { AppError } from '../../domain/errors.js';
+import { regionLatestLabel } from '../../domain/inventory.js';
 import { emergencyLabel, type Promotion } from '../../domain/promotion.js';
 import type { Readiness } from '../../domain/readiness.js';
 import { deploymentRegion } from '../../domain/tenant-config.js';
 import { nonNegativeInt, slug, text } from '../../domain/validate.js';
 import { insertApproval, insertComment } from '../../store/change-activity.js';
-import { findChangeRequest } from '../../store/change-requests.js';
-import { type DbOrTx, inTransaction } from '../../store/database.js';
+import { inTransaction } from '../../store/database.js';
 import { insertRun, runsForChangeRequest } from '../../store/deployment-runs.js';
 import { listLabels, setLabel } from '../../store/inventory.js';
 import { lastPromotion } from '../../store/promotions.js';
 import { insertNewChangeRequest } from '../changes/create-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
+import { loadSuppliedChangeRequest, pipelineDescription } from './deployment-change-request.js';
 import { passGate } from './deployment-gate.js';
+import { autoApprover, flag, lockTtlMs, pipelineRunIdOf } from './deployment-input.js';
+
 import {
   acquireLock,
   assessReadiness,
@@ -51,36 +50,6 @@ export interface BeginDeploymentInput {
   outageMinutes?: unknown;
   pipelineRunId?: unknown;
   lockTtlSeconds?: unknown;
-}
-
-export const defaultLockTtlSeconds = 900;
-
-/** The approver recorded when the tenant's auto-approval policy approves a pipeline CR. */
-export const autoApprover = 'changegate:auto-approval';
-
-function flag(field: string, value: unknown): boolean {
-  if (value === undefined || value === null) return false;
-  if (typeof value !== 'boolean') throw invalidField(field, 'must be true or false');
-  return value;
-}
-
-export function lockTtlMs(value: unknown): number {
-  if (value === undefined || value === null) return defaultLockTtlSeconds * 1000;
-  const seconds = nonNegativeInt('lockTtlSeconds', value, 86_400);
-  if (seconds < 1) throw invalidField('lockTtlSeconds', 'must be at least 1 second');
-  return seconds * 1000;
-}
-
-export function pipelineRunIdOf(value: unknown): string {
-  if (value === undefined || value === null || value === '') return `run-${ulid().toLowerCase()}`;
-  const id = text('pipelineRunId', value, { min: 1, max: 200 });
-  // The run id labels the target revision; it must not pose as <env>_latest or a CR number.
-  if (isReservedLabel(id))
-    throw invalidField(
-      'pipelineRunId',
-      `'${id}' looks like one of changegate's own labels (<env>_latest or a CR number); use your CI system's run id`,
-    );
-  return id;
 }
 
 /**
@@ -376,63 +345,4 @@ export async function beginDeployment(
     run = await passGate(tx, deps, actor, run, prepared.cr);
     return deploymentView(tx, actor, run);
   });
-}
-
-async function loadSuppliedChangeRequest(
-  tx: DbOrTx,
-  deps: ServiceDeps,
-  actor: Actor,
-  ref: string,
-  environment: string,
-): Promise<ChangeRequest> {
-  const cr = await findChangeRequest(tx, actor.tenantId, changeRef(ref), { lockFor: deps.dialect });
-  if (!cr) throw notFound('change request', ref);
-  if (cr.environment !== null && cr.environment !== environment) {
-    throw new AppError(
-      'invalid_input',
-      `${cr.number} is for environment '${cr.environment}', not '${environment}'; supply a change request for '${environment}'`,
-      {
-        field: 'changeRequestId',
-      },
-    );
-  }
-  if (isTerminal(cr.state)) {
-    throw new AppError(
-      'illegal_transition',
-      `${cr.number} is ${cr.state}; a ${cr.state} change request cannot be deployed (leave --change-request-id out to have a new one created)`,
-      {
-        field: 'changeRequestId',
-        state: cr.state,
-      },
-    );
-  }
-  if (cr.state === 'review') {
-    throw new AppError(
-      'illegal_transition',
-      `${cr.number} is in review after its deployment${cr.closeCategory ? ` (${cr.closeCategory})` : ''}; close it, and deploy without --change-request-id to have a new one created`,
-      {
-        field: 'changeRequestId',
-        state: cr.state,
-      },
-    );
-  }
-  return cr;
-}
-
-/** The promotion's description with what the automation knows appended (seed 000: "Additional Description"). */
-function pipelineDescription(
-  given: string | null,
-  delta: DeploymentRun['delta'],
-  readiness: Readiness,
-  run: string,
-): string {
-  const lines = [
-    `Prepared by changegate from pipeline run ${run}.`,
-    ...delta.map(
-      (d) =>
-        `- ${d.change} ${d.name}${d.fromVersion ? ` ${d.fromVersion}` : ''}${d.toVersion ? ` → ${d.toVersion}` : ''}`,
-    ),
-    `Readiness: ${readiness.ready ? 'ready' : 'not ready'} (${readiness.summary})`,
-  ];
-  return `${given ? `${given}\n\n` : ''}${lines.join('\n')}`.slice(0, 10_000);
 }

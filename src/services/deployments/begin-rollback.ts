@@ -15,7 +15,7 @@ import { listLabels, setLabel } from '../../store/inventory.js';
 import { insertNewChangeRequest } from '../changes/create-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
-import { lockTtlMs, pipelineRunIdOf } from './begin-deployment.js';
+import { lockTtlMs, pipelineRunIdOf } from './deployment-input.js';
 import {
   acquireLock,
   assessReadiness,
