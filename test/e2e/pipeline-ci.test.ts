@@ -181,6 +181,10 @@ describe('CI inventory and promotion (sqlite)', () => {
     await promote(w, 'staging', ['once-api']);
     const error = await refused(['promote', '--target', 'staging', '--include', 'once-api', ...crFields]);
     expect(error.message).toMatch(/^All changes have already been promoted/);
+    // A rebuild of the same version, artifact and commit is not a change either.
+    await recordBuild(w, build('once-api', '1.0.0'));
+    const rebuilt = await refused(['promote', '--target', 'staging', '--include', 'once-api', ...crFields]);
+    expect(rebuilt.message).toMatch(/^All changes have already been promoted/);
   });
 
   it('reads the CR fields from a filled-in promotion PR body into the CR of the next deployment', async () => {

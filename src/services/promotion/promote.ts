@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { computeDelta } from '../../domain/delta.js';
+import { computeDelta, sameContent } from '../../domain/delta.js';
 import { AppError } from '../../domain/errors.js';
 import { ciInventory, type DeltaItem, latestLabel } from '../../domain/inventory.js';
 import {
@@ -87,6 +87,18 @@ export async function promote(
     for (const [name, id] of Object.entries(sourceRevision.entries)) if (selected(name)) after[name] = id;
     for (const name of Object.keys(before))
       if (!(name in sourceRevision.entries) && selected(name)) delete after[name];
+    // A rebuild with the same content (version, artifact, digest, commit) is not a change: keep the
+    // entry the target already has, so promotion and deployment agree on what changed.
+    const replaced = Object.keys(after).filter((n) => before[n] && after[n] && before[n] !== after[n]);
+    if (replaced.length > 0) {
+      const ids = replaced.flatMap((n) => [before[n] as string, after[n] as string]);
+      const byId = new Map((await findEntries(tx, actor.tenantId, ids)).map((e) => [e.id, e]));
+      for (const n of replaced) {
+        const was = byId.get(before[n] as string);
+        const now = byId.get(after[n] as string);
+        if (was && now && sameContent(was, now)) after[n] = before[n] as string;
+      }
+    }
     const names = [...new Set([...Object.keys(before), ...Object.keys(after)])]
       .filter((n) => before[n] !== after[n])
       .sort();
