@@ -17,6 +17,7 @@ import type {
   TenantDto,
   TokenDto,
 } from './schemas.js';
+import { windowOverrideDto } from './window-dto.js';
 
 /** Domain → API shapes, in one place: epoch ms become ISO-8601 UTC, tenant ids stay inside. */
 
@@ -36,6 +37,7 @@ export function changeRequestDto(cr: ChangeRequest): ChangeRequestDto {
     title: cr.title,
     environment: cr.environment,
     region: cr.region,
+    components: cr.components,
     priority: cr.priority,
     assignee: cr.assignee,
     description: cr.description,
@@ -101,6 +103,15 @@ export function changeRequestDetailDto(d: ChangeRequestDetail): ChangeRequestDet
       createdBy: l.createdBy,
       createdAt: iso(l.createdAt),
     })),
+    windows: d.windows.windows.map((w) => ({
+      name: w.window.name,
+      kind: w.window.kind,
+      reason: w.window.reason,
+      start: iso(w.occurrence.start),
+      end: iso(w.occurrence.end),
+      overridden: w.overridden,
+    })),
+    windowOverrides: d.windows.overrides.map(windowOverrideDto),
   };
 }
 

@@ -15,6 +15,7 @@ import {
 } from '../domain/change-request.js';
 import { obligationKinds } from '../domain/deployment.js';
 import { ChainBreakKinds } from './chain-break-kinds.js';
+import { ChangeWindowNoteSchema, WindowOverrideSchema } from './window-schemas.js';
 
 /** JSON shapes of the HTTP API (and of the CLI's --json): camelCase keys, snake_case enum values, ISO times. */
 
@@ -35,6 +36,7 @@ export const ChangeRequestSchema = Type.Object(
     title: Type.String(),
     environment: Nullable(Type.String()),
     region: Nullable(Type.String()),
+    components: Type.Array(Type.String(), { description: 'Names of the components it changes' }),
     priority: Enum(priorities),
     assignee: Type.String(),
     description: Nullable(Type.String()),
@@ -113,6 +115,10 @@ export const ChangeRequestDetailSchema = Type.Intersect([
     attachments: Type.Array(AttachmentSchema),
     obligations: Type.Array(ObligationSchema),
     links: Type.Array(ChangeLinkSchema),
+    windows: Type.Array(ChangeWindowNoteSchema, {
+      description: 'Freeze and maintenance windows its planned window overlaps (docs/windows.md)',
+    }),
+    windowOverrides: Type.Array(WindowOverrideSchema, { description: 'Freeze overrides granted to it' }),
   }),
 ]);
 
@@ -125,6 +131,10 @@ const editableFields = {
   title: Type.String({ minLength: 1, maxLength: 200 }),
   environment: Type.String({ minLength: 1 }),
   region: Type.String({ minLength: 1 }),
+  components: Type.Array(Type.String(), {
+    description:
+      'Component names; once the tenant registers components, only registered ones (see docs/components.md)',
+  }),
   priority: Enum(priorities),
   assignee: Type.String({ description: 'Email address of the person who implements the change' }),
   description: Type.String(),

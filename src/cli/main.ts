@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError, exitCodeOf } from '../domain/errors.js';
 import { adminCommands } from './commands/admin-commands.js';
 import { auditCommands } from './commands/audit-commands.js';
+import { catalogCommands } from './commands/catalog-commands.js';
 import { changeCommands } from './commands/change-commands.js';
 import { configCommands } from './commands/config-commands.js';
 import { demoCommand } from './commands/demo-command.js';
@@ -11,6 +12,7 @@ import { evidenceCommands } from './commands/evidence-commands.js';
 import { inventoryCommands } from './commands/inventory-commands.js';
 import { promoteCommand } from './commands/promote-command.js';
 import { serverCommands } from './commands/server-commands.js';
+import { windowCommands } from './commands/window-commands.js';
 import { printJson } from './output.js';
 
 const version = '0.1.0';
@@ -34,8 +36,10 @@ inventoryCommands(program);
 evidenceCommands(program);
 promoteCommand(program);
 deployCommands(program);
+windowCommands(program);
 demoCommand(program);
 adminCommands(program);
+catalogCommands(program);
 auditCommands(program);
 serverCommands(program);
 const configure = (commands: readonly Command[]): void => {

@@ -27,6 +27,7 @@ export function renderChangeRequest(cr: ChangeRequestDto | ChangeRequestDetailDt
         `${cr.environment}${cr.targetEnvironmentPurpose ? ` (${cr.targetEnvironmentPurpose})` : ''}`,
     ),
     ...field('region', cr.region),
+    ...field('components', cr.components.join(', ') || null),
     ...field('priority', cr.priority),
     ...field('risk', cr.risk),
     ...field('assignee', cr.assignee),
@@ -53,6 +54,12 @@ export function renderChangeRequest(cr: ChangeRequestDto | ChangeRequestDetailDt
         `  follow-up ${o.kind.replaceAll('_', ' ')}: ${o.state}${o.completedBy ? ` (by ${o.completedBy} at ${o.completedAt})` : o.dueAt ? ` (due ${o.dueAt})` : ''}`,
       );
     for (const l of cr.links) lines.push(`  link ${l.kind.replaceAll('_', ' ')} ${l.target}`);
+    for (const w of cr.windows)
+      lines.push(
+        `  plan inside ${w.kind} '${w.name}' (${w.start} → ${w.end}): ${w.reason}${w.overridden ? ' (overridden for this CR)' : ''}`,
+      );
+    for (const o of cr.windowOverrides)
+      lines.push(`  freeze override '${o.window}' by ${o.grantedBy} at ${o.grantedAt}: ${o.reason}`);
   }
   return lines;
 }

@@ -1,3 +1,4 @@
+import type { ComponentDto, GroupDto } from '../api/catalog-schemas.js';
 import type {
   DeploymentDto,
   EvidenceDto,
@@ -22,6 +23,7 @@ import type {
   TenantDto,
   TokenDto,
 } from '../api/schemas.js';
+import type { WindowDetailDto, WindowDto, WindowListDto, WindowOverrideDto } from '../api/window-schemas.js';
 
 export interface ChangeListQuery {
   state?: string[];
@@ -40,6 +42,15 @@ export interface EvidenceQuery {
   environment?: string;
   result?: string;
   limit?: number;
+}
+
+export interface WindowQuery {
+  /** Only windows in force at `at`. */
+  active?: boolean;
+  /** ISO-8601 instant; default now. */
+  at?: string;
+  environment?: string;
+  kind?: string;
 }
 
 /** `deploy` / `deploy begin` options, as sent to the system of record. */
@@ -106,6 +117,20 @@ export interface ChangegateApi {
   createEnvironment(input: { name: string; purpose: string; detail?: string }): Promise<EnvironmentDto>;
   listEnvironments(): Promise<EnvironmentDto[]>;
 
+  createGroup(input: Record<string, unknown>): Promise<GroupDto>;
+  listGroups(): Promise<GroupDto[]>;
+  getGroup(name: string): Promise<GroupDto>;
+  updateGroup(name: string, patch: Record<string, unknown>): Promise<GroupDto>;
+  /** Refused while the group owns components. */
+  deleteGroup(name: string): Promise<GroupDto>;
+  addGroupMember(name: string, member: string): Promise<GroupDto>;
+  removeGroupMember(name: string, member: string): Promise<GroupDto>;
+  createComponent(input: Record<string, unknown>): Promise<ComponentDto>;
+  listComponents(): Promise<ComponentDto[]>;
+  getComponent(name: string): Promise<ComponentDto>;
+  updateComponent(name: string, patch: Record<string, unknown>): Promise<ComponentDto>;
+  deleteComponent(name: string): Promise<ComponentDto>;
+
   auditLog(query: { changeRequest?: string; afterSeq?: number; limit?: number }): Promise<AuditEventDto[]>;
   auditVerify(checkpoint?: unknown): Promise<AuditVerifyDto>;
   auditCheckpoint(): Promise<CheckpointDto>;
@@ -141,4 +166,15 @@ export interface ChangegateApi {
   finishDeployment(runId: string, input: DeployFinishInput): Promise<DeploymentDto>;
   getDeployment(runId: string): Promise<DeploymentDto>;
   beginRollback(input: RollbackBeginInput): Promise<DeploymentDto>;
+
+  createWindow(input: Record<string, unknown>): Promise<WindowDto>;
+  listWindows(query: WindowQuery): Promise<WindowListDto>;
+  /** A window with its next `count` occurrences (default 5) and the overrides granted for it. */
+  getWindow(name: string, count?: number): Promise<WindowDetailDto>;
+  /** `force` deletes a freeze while it is in force. */
+  deleteWindow(name: string, force?: boolean): Promise<WindowDto>;
+  grantWindowOverride(
+    name: string,
+    input: { changeRequestId: string; reason: string },
+  ): Promise<WindowOverrideDto>;
 }

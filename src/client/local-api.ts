@@ -1,3 +1,4 @@
+import { componentDto, groupDto } from '../api/catalog-dto.js';
 import {
   attachmentDto,
   auditEventDto,
@@ -19,6 +20,7 @@ import {
   promotionDto,
   tenantConfigDto,
 } from '../api/pipeline-dto.js';
+import { windowDetailDto, windowDto, windowListDto, windowOverrideDto } from '../api/window-dto.js';
 import type { App } from '../app.js';
 import { can, systemTenant } from '../domain/access.js';
 import { AppError } from '../domain/errors.js';
@@ -26,6 +28,22 @@ import { createTenant } from '../services/access/tenant-service.js';
 import { createApiToken, listTenantTokens, revokeToken } from '../services/access/token-service.js';
 import { createAuditCheckpoint, verifyAgainstCheckpoint } from '../services/audit/audit-checkpoint.js';
 import { readAuditLog, verifyAuditChain } from '../services/audit/audit-queries.js';
+import {
+  createComponent,
+  deleteComponentByName,
+  getComponent,
+  listTenantComponents,
+  updateComponentFields,
+} from '../services/catalog/component-service.js';
+import {
+  addGroupMember,
+  createGroup,
+  deleteGroupByName,
+  getGroup,
+  listTenantGroups,
+  removeGroupMember,
+  updateGroupFields,
+} from '../services/catalog/group-service.js';
 import {
   cancelChangeRequest,
   closeChangeRequest,
@@ -59,6 +77,13 @@ import {
   inventoryLabels,
 } from '../services/inventory/inventory-service.js';
 import { promote } from '../services/promotion/promote.js';
+import { grantWindowOverride } from '../services/windows/grant-override.js';
+import {
+  createWindow,
+  deleteWindow,
+  getWindow,
+  listTenantWindows,
+} from '../services/windows/window-service.js';
 import type { ChangegateApi } from './changegate-api.js';
 
 /** The port on services: used by the CLI's local mode and by every HTTP route, so both answer alike. */
@@ -94,6 +119,20 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
 
     createEnvironment: async (input) => environmentDto(await createEnvironment(deps, actor, input)),
     listEnvironments: async () => (await listTenantEnvironments(deps, actor)).map(environmentDto),
+
+    createGroup: async (input) => groupDto(await createGroup(deps, actor, input)),
+    listGroups: async () => (await listTenantGroups(deps, actor)).map(groupDto),
+    getGroup: async (name) => groupDto(await getGroup(deps, actor, name)),
+    updateGroup: async (name, patch) => groupDto(await updateGroupFields(deps, actor, name, patch)),
+    deleteGroup: async (name) => groupDto(await deleteGroupByName(deps, actor, name)),
+    addGroupMember: async (name, member) => groupDto(await addGroupMember(deps, actor, name, member)),
+    removeGroupMember: async (name, member) => groupDto(await removeGroupMember(deps, actor, name, member)),
+    createComponent: async (input) => componentDto(await createComponent(deps, actor, input)),
+    listComponents: async () => (await listTenantComponents(deps, actor)).map(componentDto),
+    getComponent: async (name) => componentDto(await getComponent(deps, actor, name)),
+    updateComponent: async (name, patch) =>
+      componentDto(await updateComponentFields(deps, actor, name, patch)),
+    deleteComponent: async (name) => componentDto(await deleteComponentByName(deps, actor, name)),
 
     auditLog: async (query) => (await readAuditLog(deps, actor, query)).map(auditEventDto),
     auditVerify: async (checkpoint) =>
@@ -142,5 +181,12 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
       deploymentDto(await finishDeployment(deps, actor, runId, input)),
     getDeployment: async (runId) => deploymentDto(await getDeployment(deps, actor, runId)),
     beginRollback: async (input) => deploymentDto(await beginRollback(deps, actor, input)),
+
+    createWindow: async (input) => windowDto(await createWindow(deps, actor, input)),
+    listWindows: async (query) => windowListDto(await listTenantWindows(deps, actor, query)),
+    getWindow: async (name, count) => windowDetailDto(await getWindow(deps, actor, name, count)),
+    deleteWindow: async (name, force) => windowDto(await deleteWindow(deps, actor, name, { force })),
+    grantWindowOverride: async (name, input) =>
+      windowOverrideDto(await grantWindowOverride(deps, actor, name, input)),
   };
 }

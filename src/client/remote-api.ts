@@ -15,7 +15,7 @@ export interface RemoteOptions {
 }
 
 interface Call {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
   query?: Record<string, string | number | string[] | undefined>;
   json?: unknown;
@@ -52,7 +52,13 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
         return await doFetch(url, { method: call.method, headers, body });
       } catch (error) {
         // A PUT (config apply) carries no key: retried, it could apply a second version.
-        if (call.method === 'PATCH' || call.method === 'PUT' || attempt >= retries) {
+        // A retried DELETE that had gone through would answer 404.
+        if (
+          call.method === 'PATCH' ||
+          call.method === 'PUT' ||
+          call.method === 'DELETE' ||
+          attempt >= retries
+        ) {
           throw new AppError(
             'unavailable',
             `cannot reach changegate server at ${base}: ${(error as Error).message}`,
@@ -73,6 +79,10 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
 
   const cr = (ref: string) => `/api/v1/change-requests/${encodeURIComponent(ref)}`;
   const run = (id: string) => `/api/v1/deployments/${encodeURIComponent(id)}`;
+  const window = (name: string) => `/api/v1/windows/${encodeURIComponent(name)}`;
+  const group = (name: string) => `/api/v1/groups/${encodeURIComponent(name)}`;
+  // Component names may hold '/', which encodeURIComponent turns into %2F: one path segment.
+  const component = (name: string) => `/api/v1/components/${encodeURIComponent(name)}`;
 
   /** Long-polls in calls of at most `approvalPollMs` until the wait is over or the run left the gate. */
   async function awaitApproval(runId: string, waitMs: number, lockTtlSeconds?: number) {
@@ -139,6 +149,21 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
     createEnvironment: (input) => json({ method: 'POST', path: '/api/v1/environments', json: input }),
     listEnvironments: () => json({ method: 'GET', path: '/api/v1/environments' }),
 
+    createGroup: (input) => json({ method: 'POST', path: '/api/v1/groups', json: input }),
+    listGroups: () => json({ method: 'GET', path: '/api/v1/groups' }),
+    getGroup: (name) => json({ method: 'GET', path: group(name) }),
+    updateGroup: (name, patch) => json({ method: 'PATCH', path: group(name), json: patch }),
+    deleteGroup: (name) => json({ method: 'DELETE', path: group(name) }),
+    addGroupMember: (name, member) =>
+      json({ method: 'POST', path: `${group(name)}/members`, json: { member } }),
+    removeGroupMember: (name, member) =>
+      json({ method: 'DELETE', path: `${group(name)}/members/${encodeURIComponent(member)}` }),
+    createComponent: (input) => json({ method: 'POST', path: '/api/v1/components', json: input }),
+    listComponents: () => json({ method: 'GET', path: '/api/v1/components' }),
+    getComponent: (name) => json({ method: 'GET', path: component(name) }),
+    updateComponent: (name, patch) => json({ method: 'PATCH', path: component(name), json: patch }),
+    deleteComponent: (name) => json({ method: 'DELETE', path: component(name) }),
+
     auditLog: (q) =>
       json({
         method: 'GET',
@@ -189,6 +214,24 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
     finishDeployment: (runId, input) => json({ method: 'POST', path: `${run(runId)}/finish`, json: input }),
     getDeployment: (runId) => json({ method: 'GET', path: run(runId) }),
     beginRollback: (input) => json({ method: 'POST', path: '/api/v1/rollbacks', json: input }),
+
+    createWindow: (input) => json({ method: 'POST', path: '/api/v1/windows', json: input }),
+    listWindows: (q) =>
+      json({
+        method: 'GET',
+        path: '/api/v1/windows',
+        query: {
+          active: q.active === undefined ? undefined : String(q.active),
+          at: q.at,
+          environment: q.environment,
+          kind: q.kind,
+        },
+      }),
+    getWindow: (name, count) => json({ method: 'GET', path: window(name), query: { count } }),
+    deleteWindow: (name, force) =>
+      json({ method: 'DELETE', path: window(name), query: { force: force ? 'true' : undefined } }),
+    grantWindowOverride: (name, input) =>
+      json({ method: 'POST', path: `${window(name)}/overrides`, json: input }),
   };
 }
 

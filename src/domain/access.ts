@@ -24,6 +24,8 @@ export const permissions = [
   'change:cancel',
   'environment:read',
   'environment:manage',
+  'catalog:read',
+  'catalog:manage',
   'audit:read',
   'audit:verify',
   'audit:checkpoint',
@@ -38,12 +40,15 @@ export const permissions = [
   'promotion:create',
   'deployment:read',
   'deployment:run',
+  'window:manage',
+  'window:override',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
 const read: Permission[] = [
   'change:read',
   'environment:read',
+  'catalog:read',
   'config:read',
   'inventory:read',
   'evidence:read',
@@ -70,8 +75,11 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'change:transition',
     'change:close',
     'environment:manage',
+    'catalog:manage',
     'config:apply',
     'promotion:create',
+    'window:manage',
+    'window:override',
     ...audit,
   ],
   auditor: [...read, ...audit, 'audit:checkpoint'],

@@ -7,7 +7,9 @@ import {
   deploymentImpacts,
   priorities,
   riskLevels,
+  sameFieldValue,
 } from './change-request.js';
+import { componentNames } from './component.js';
 import { AppError, invalidField } from './errors.js';
 import {
   email,
@@ -41,6 +43,7 @@ const parsers: Record<(typeof editable)[number], FieldParser> = {
   title: (v) => text('title', v, { min: 1, max: 200 }),
   environment: (v) => text('environment', v, { min: 1, max: 63 }),
   region: (v) => text('region', v, { min: 1, max: 63 }),
+  components: (v) => componentNames('components', v),
   priority: (v) => oneOf('priority', v, priorities),
   assignee: (v) => email('assignee', v),
   description: (v) => text('description', v),
@@ -66,6 +69,7 @@ export function validateChangeCreate(input: ChangeCreateInput): ValidChangeCreat
     fields[key] = value === undefined || value === null ? null : parsers[key](value);
   }
   fields.outageMinutes ??= 0;
+  fields.components ??= [];
   fields.title ??= defaultTitle(type, fields.environment as string | null);
   const valid = fields as unknown as ChangeFields;
   assertWindow(valid);
@@ -94,7 +98,8 @@ export function validateChangeUpdate(
     if (value === null && requiredAlways.includes(key)) {
       throw invalidField(key, 'is required and cannot be cleared');
     }
-    patch[key] = nullable(value, parsers[key]);
+    // Clearing the components leaves an empty list: a CR always has one.
+    patch[key] = key === 'components' && value === null ? [] : nullable(value, parsers[key]);
   }
   assertWindow({ ...current, ...(patch as Partial<ChangeFields>) });
   return patch as Partial<ChangeFields>;
@@ -118,7 +123,7 @@ export function changedFields<T extends object>(
   const b: Partial<T> = {};
   const a: Partial<T> = {};
   for (const key of Object.keys(after) as (keyof T)[]) {
-    if (before[key] !== after[key]) {
+    if (!sameFieldValue(before[key], after[key])) {
       b[key] = before[key];
       a[key] = after[key];
     }

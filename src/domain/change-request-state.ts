@@ -4,6 +4,7 @@ import {
   type ChangeRequest,
   type ChangeState,
   changeFieldNames,
+  sameFieldValue,
 } from './change-request.js';
 import { AppError } from './errors.js';
 
@@ -232,7 +233,7 @@ export function approvalAfterEdit(
   const beforeImplementation =
     cr.state === 'new' || cr.state === 'assess' || cr.state === 'authorize' || cr.state === 'scheduled';
   if (!pending || !beforeImplementation) return null;
-  const relevant = approvalRelevant.some((f) => f in patch && patch[f] !== cr[f]);
+  const relevant = approvalRelevant.some((f) => f in patch && !sameFieldValue(patch[f], cr[f]));
   if (!relevant) return null;
   return { state: cr.state === 'new' ? 'new' : 'assess', approval: 'not_requested' };
 }

@@ -64,6 +64,8 @@ export interface ChangeFields {
   title: string;
   environment: string | null;
   region: string | null;
+  /** Names of the components (services) it changes; distinct and sorted. */
+  components: string[];
   priority: Priority;
   assignee: string;
   description: string | null;
@@ -83,6 +85,7 @@ export const changeFieldNames = [
   'title',
   'environment',
   'region',
+  'components',
   'priority',
   'assignee',
   'description',
@@ -146,6 +149,12 @@ export interface Attachment {
   size: number;
   createdBy: string;
   createdAt: number;
+}
+
+/** Whether a field's value changed; lists (components) compare by content. */
+export function sameFieldValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
+  return a === b;
 }
 
 /** Human numbers are per tenant: CHG0000042. */

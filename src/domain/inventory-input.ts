@@ -29,16 +29,22 @@ const sha256Pattern = /^(sha256:)?[0-9a-f]{64}$/;
 const optional = (field: string, value: unknown, max = 2_000): string | null =>
   value === undefined || value === null || value === '' ? null : text(field, value, { min: 1, max });
 
+/** An entry name (also a component name): letters, digits, '.', '_', '-', '/' and '@'. */
+export function inventoryName(field: string, value: unknown): string {
+  const name = text(field, value, { min: 1, max: 200 });
+  if (!namePattern.test(name))
+    throw invalidField(
+      field,
+      `'${name}' may hold letters, digits, '.', '_', '-', '/' and '@', starting with a letter or digit`,
+    );
+  return name;
+}
+
 /** One entry; the SBOM is validated separately (it needs the CycloneDX library). */
 export function validateEntryInput(input: Record<string, unknown>): EntryFields {
   rejectUnknown(input, entryInputFields);
   requireFields(input, ['name', 'version', 'artifact', 'commitSha', 'repositoryUrl', 'pipelineRunId']);
-  const name = text('name', input.name, { min: 1, max: 200 });
-  if (!namePattern.test(name))
-    throw invalidField(
-      'name',
-      `'${name}' may hold letters, digits, '.', '_', '-', '/' and '@', starting with a letter or digit`,
-    );
+  const name = inventoryName('name', input.name);
   const commitSha = text('commitSha', input.commitSha, { min: 1, max: 64 }).toLowerCase();
   if (!shaPattern.test(commitSha))
     throw invalidField(

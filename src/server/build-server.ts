@@ -7,8 +7,10 @@ import { purgeExpiredIdempotencyKeys } from '../services/idempotency/run-idempot
 import { sendError } from './http-errors.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { catalogRoutes } from './routes/catalog-routes.js';
 import { changeRequestRoutes } from './routes/change-request-routes.js';
 import { pipelineRoutes } from './routes/pipeline-routes.js';
+import { windowRoutes } from './routes/window-routes.js';
 
 export interface ServerOptions {
   /** Fastify's request log; off in tests and benchmarks. */
@@ -102,6 +104,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   auditRoutes(fastify, app);
   adminRoutes(fastify, app);
   pipelineRoutes(fastify, app);
+  windowRoutes(fastify, app);
+  catalogRoutes(fastify, app);
 
   // Idempotency keys answer retries for a day; purge older ones at start and hourly.
   const purge = () =>

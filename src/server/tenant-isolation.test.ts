@@ -15,6 +15,10 @@ const bodies: Record<string, unknown> = {
   'post /api/v1/deployments/{run}/await-approval': { waitMs: 0 },
   'post /api/v1/deployments/{run}/lock': { lockTtlSeconds: 60 },
   'post /api/v1/deployments/{run}/finish': { deployStatus: 'success', acceptanceStatus: 'success' },
+  'post /api/v1/windows/{window}/overrides': { changeRequestId: 'CHG0000001', reason: 'mine now' },
+  'patch /api/v1/groups/{group}': { description: 'taken over' },
+  'post /api/v1/groups/{group}/members': { member: 'intruder@example.com' },
+  'patch /api/v1/components/{component}': { criticality: 'tier4' },
 };
 
 /** Query strings for reads that need one; each names what B holds under the same name in its tenant. */
@@ -37,6 +41,9 @@ const ownTenantWrites = new Set([
   'post /api/v1/inventory/entries',
   'post /api/v1/evidence',
   'post /api/v1/promotions',
+  'post /api/v1/windows',
+  'post /api/v1/groups',
+  'post /api/v1/components',
 ]);
 
 /** An inventory entry of B's, and the config both tenants apply: the same environment name in each. */
@@ -88,10 +95,43 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
       url: '/api/v1/tokens',
       payload: { name: 'b-pipeline', role: 'pipeline' },
     });
+    // A freeze far in the future, so that B's own deployment below goes ahead.
+    const freeze = await s.call(b, {
+      method: 'POST',
+      url: '/api/v1/windows',
+      payload: {
+        name: 'b-secret-freeze',
+        kind: 'freeze',
+        start: '2099-12-20T00:00:00Z',
+        end: '2099-12-27T00:00:00Z',
+        reason: 'B-SECRET-FREEZE-REASON',
+      },
+    });
+    expect(freeze.statusCode, freeze.body).toBe(201);
+    objects.window = freeze.json().name;
     objects.ref = cr.json().id;
     objects.number = cr.json().number;
     objects.attachmentId = attachment.json().id;
     objects.tokenId = token.json().token.id;
+    // B's ownership registry: a group with a member, owning a component.
+    const group = await s.call(b, {
+      method: 'POST',
+      url: '/api/v1/groups',
+      payload: {
+        name: 'b-secret-group',
+        members: ['b-secret-member@example.com'],
+        idpGroups: ['B-SECRET-IDP'],
+      },
+    });
+    const component = await s.call(b, {
+      method: 'POST',
+      url: '/api/v1/components',
+      payload: { name: 'b-secret/component', ownerGroup: 'b-secret-group', criticality: 'tier1' },
+    });
+    expect([group.statusCode, component.statusCode], `${group.body}${component.body}`).toEqual([201, 201]);
+    objects.group = group.json().name;
+    objects.member = 'b-secret-member@example.com';
+    objects.component = component.json().name;
 
     // B deploys to shared-prod; A has an environment of that name too, with its own inventory.
     const asB = async (method: 'POST' | 'PUT', url: string, payload: object) => {
@@ -147,6 +187,15 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
       'b-secret-svc',
       'b-secret-tool',
       'b-secret-cd-run',
+      'b-secret-freeze',
+      'b-secret-group',
+      'b-secret-member',
+      'B-SECRET-IDP',
+      'b-secret/component',
+      group.json().id,
+      component.json().id,
+      'B-SECRET-FREEZE-REASON',
+      freeze.json().id,
       evidence.id,
       promotion.id,
       promotion.targetRevisionId,
@@ -168,11 +217,21 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
             ? [objects.tokenId]
             : path.includes('{run}')
               ? [objects.runId, 'b-secret-cd-run']
-              : [objects.ref, objects.number];
+              : path.includes('{window}')
+                ? [objects.window]
+                : path.includes('{group}')
+                  ? [objects.group]
+                  : path.includes('{component}')
+                    ? [objects.component]
+                    : [objects.ref, objects.number];
           for (const ref of refs) {
             const url = path
               .replace('{ref}', String(ref))
               .replace('{run}', String(ref))
+              .replace('{window}', String(ref))
+              .replace('{group}', encodeURIComponent(String(ref)))
+              .replace('{component}', encodeURIComponent(String(ref)))
+              .replace('{member}', encodeURIComponent(String(objects.member)))
               .replace('{attachmentId}', String(objects.attachmentId));
             const isUpload = op === 'post /api/v1/change-requests/{ref}/attachments';
             const res = await s.call(a, {
@@ -234,6 +293,39 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
       await s.call(a, { method: 'GET', url: '/api/v1/inventory?environment=shared-prod' })
     ).json();
     expect(mine.entries.map((e: { name: string }) => e.name)).toEqual(['a-svc']);
+    const group = (await s.call(b, { method: 'GET', url: `/api/v1/groups/${objects.group}` })).json();
+    expect(group).toMatchObject({ description: null, members: [objects.member] });
+    const component = await s.call(b, {
+      method: 'GET',
+      url: `/api/v1/components/${encodeURIComponent(String(objects.component))}`,
+    });
+    expect(component.json()).toMatchObject({ criticality: 'tier1', ownerGroup: objects.group });
+  });
+
+  it('does not let a freeze override name another tenant’s change request', async () => {
+    const own = await s.call(a, {
+      method: 'POST',
+      url: '/api/v1/windows',
+      payload: {
+        name: 'a-freeze',
+        kind: 'freeze',
+        start: '2099-01-01T00:00:00Z',
+        end: '2099-01-02T00:00:00Z',
+        reason: 'a',
+      },
+    });
+    expect(own.statusCode, own.body).toBe(201);
+    for (const ref of [objects.ref, objects.number]) {
+      const res = await s.call(a, {
+        method: 'POST',
+        url: '/api/v1/windows/a-freeze/overrides',
+        payload: { changeRequestId: ref, reason: 'taking it over' },
+      });
+      expect(res.statusCode, `${ref}: ${res.body}`).toBe(404);
+      expect(res.json().error.code).toBe('not_found');
+    }
+    const theirs = (await s.call(b, { method: 'GET', url: `/api/v1/change-requests/${objects.ref}` })).json();
+    expect(theirs.windowOverrides).toEqual([]);
   });
 
   it('keeps tenant creation to admins of the default tenant', async () => {

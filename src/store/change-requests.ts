@@ -28,6 +28,7 @@ export function toChangeRequest(row: Selectable<ChangeRequestsTable>): ChangeReq
     title: row.title,
     environment: row.environment,
     region: row.region,
+    components: JSON.parse(row.components_json) as string[],
     priority: row.priority as Priority,
     assignee: row.assignee,
     description: row.description,
@@ -70,6 +71,7 @@ const columnOf = {
   pipelineRunId: 'pipeline_run_id',
   requestedBy: 'requested_by',
   implementedBy: 'implemented_by',
+  components: 'components_json',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
   closedAt: 'closed_at',
@@ -80,7 +82,8 @@ export function toRow(cr: Partial<ChangeRequest>): Partial<ChangeRequestsTable> 
   const row: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(cr)) {
     const column = (columnOf as Record<string, string>)[key] ?? key;
-    row[column] = key === 'deploymentReady' && value !== null ? (value ? 1 : 0) : value;
+    if (key === 'components') row[column] = JSON.stringify(value);
+    else row[column] = key === 'deploymentReady' && value !== null ? (value ? 1 : 0) : value;
   }
   return row as Partial<ChangeRequestsTable>;
 }

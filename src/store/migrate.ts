@@ -3,6 +3,8 @@ import type { Db, Dialect } from './database.js';
 import { foundation } from './migrations/0001-foundation.js';
 import { integrity } from './migrations/0002-integrity.js';
 import { pipeline } from './migrations/0003-pipeline.js';
+import { windows } from './migrations/0004-windows.js';
+import { components } from './migrations/0005-components.js';
 
 /** Migrations in order; names sort lexically, and Kysely records which ran so re-running is a no-op. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -10,6 +12,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0001-foundation': foundation(dialect),
     '0002-integrity': integrity(dialect),
     '0003-pipeline': pipeline(dialect),
+    '0004-windows': windows(dialect),
+    '0005-components': components(dialect),
   };
 }
 

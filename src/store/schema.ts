@@ -57,6 +57,8 @@ export interface ChangeRequestsTable {
   pipeline_run_id: string | null;
   requested_by: string;
   implemented_by: string | null;
+  /** A JSON list of component names; '[]' for CRs created before components existed. */
+  components_json: string;
   created_at: number;
   updated_at: number;
   closed_at: number | null;
@@ -280,6 +282,73 @@ export interface ChangeLinksTable {
   created_at: number;
 }
 
+export interface ChangeWindowsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  kind: string;
+  /** One-off windows: the span. */
+  starts_at: number | null;
+  ends_at: number | null;
+  /** Recurring windows: the rule on the local clock of time_zone. */
+  rrule: string | null;
+  start_time: string | null;
+  duration_minutes: number | null;
+  time_zone: string | null;
+  series_from: string | null;
+  until_at: number | null;
+  environments_json: string;
+  components_json: string;
+  reason: string;
+  created_by: string;
+  created_at: number;
+  /** Deleted windows are kept (overrides and audit notes name them); the name is free again. */
+  deleted_by: string | null;
+  deleted_at: number | null;
+}
+
+export interface WindowOverridesTable {
+  id: string;
+  tenant_id: string;
+  window_id: string;
+  change_request_id: string;
+  reason: string;
+  granted_by: string;
+  granted_at: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string | null;
+  idp_groups_json: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GroupMembersTable {
+  tenant_id: string;
+  group_id: string;
+  member: string;
+  added_by: string;
+  added_at: number;
+}
+
+export interface ComponentsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  owner_group_id: string;
+  criticality: string;
+  environments_json: string;
+  description: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   counters: CountersTable;
@@ -303,6 +372,11 @@ export interface Database {
   deployment_locks: DeploymentLocksTable;
   obligations: ObligationsTable;
   change_links: ChangeLinksTable;
+  change_windows: ChangeWindowsTable;
+  window_overrides: WindowOverridesTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  components: ComponentsTable;
   /** Kysely's own bookkeeping, listed so type-safe cleanup in tests compiles. */
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

@@ -40,7 +40,11 @@ const fieldFlags: [flag: string, field: string, help: string][] = [
 
 function addFieldFlags(cmd: Command): Command {
   for (const [flag, , help] of fieldFlags) cmd.option(flag, help);
-  return cmd;
+  return cmd.option(
+    '--component <name>',
+    'a component it changes (repeatable; on update, replaces the list; see `changegate component list`)',
+    collect,
+  );
 }
 
 function fieldsFrom(options: Record<string, unknown>): Record<string, unknown> {
@@ -51,6 +55,7 @@ function fieldsFrom(options: Record<string, unknown>): Record<string, unknown> {
     if (value !== undefined)
       fields[field] = field === 'outageMinutes' ? nonNegativeInt(field, value, 525_600) : value;
   }
+  if (options.component !== undefined) fields.components = options.component;
   return fields;
 }
 

@@ -19,8 +19,10 @@ import { oneOf, text } from '../../domain/validate.js';
 import { insertApproval } from '../../store/change-activity.js';
 import { findEnvironment } from '../../store/environments.js';
 import { completeObligations } from '../../store/obligations.js';
+import { assertRegisteredComponents } from '../catalog/component-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
+import { enforceChangeFreeze } from '../windows/freeze-check.js';
 import { mutateChangeRequest } from './mutate-change-request.js';
 
 /** PATCH semantics: a value sets, an absent key leaves, null clears (required fields cannot be cleared). */
@@ -33,6 +35,7 @@ export async function updateChangeRequestFields(
   return mutateChangeRequest(deps, actor, ref, async (cr, tx) => {
     assertEditable(cr);
     const patch: Partial<ChangeRequest> = validateChangeUpdate(input, cr);
+    if (patch.components) await assertRegisteredComponents(tx, actor, patch.components);
     if (patch.environment !== undefined) {
       // The environment's purpose and detail are copied onto the CR, so they follow it.
       const env =
@@ -70,10 +73,13 @@ export async function decideChangeApproval(
       field: 'comment',
     });
   }
-  return mutateChangeRequest(deps, actor, ref, (cr) => {
+  return mutateChangeRequest(deps, actor, ref, async (cr, tx) => {
     // A retrospective approval of an emergency change is still owed after the change was closed.
     if (cr.approval !== 'retro_pending') assertEditable(cr);
     const outcome = decideApproval(cr, decision, actor.name);
+    // Approval schedules the CR: its plan must keep out of freezes (docs/windows.md).
+    if (outcome.state === 'scheduled' && cr.state !== 'scheduled')
+      await enforceChangeFreeze(tx, deps, actor, cr, 'scheduled');
     return {
       action: decision === 'approved' ? 'change_request.approved' : 'change_request.rejected',
       patch: outcome,
@@ -105,8 +111,10 @@ export async function decideChangeApproval(
 
 export async function transitionChangeRequest(deps: ServiceDeps, actor: Actor, ref: string, to: unknown) {
   const target: ChangeState = oneOf('to', to, changeStates);
-  return mutateChangeRequest(deps, actor, ref, (cr) => {
+  return mutateChangeRequest(deps, actor, ref, async (cr, tx) => {
     const outcome = decideTransition(cr, target);
+    if (target === 'scheduled' || target === 'implement')
+      await enforceChangeFreeze(tx, deps, actor, cr, target);
     // Whoever starts the implementation deploys the change, and so may not approve it afterwards.
     const patch = target === 'implement' ? { ...outcome, implementedBy: actor.name } : outcome;
     return { action: 'change_request.transitioned', patch };

@@ -19,6 +19,7 @@ import { type ChangeLink, listLinks } from '../../store/change-links.js';
 import { findChangeRequest, listChangeRequests } from '../../store/change-requests.js';
 import { listObligations } from '../../store/obligations.js';
 import type { Actor, ServiceDeps } from '../context.js';
+import { type ChangeRequestWindows, changeRequestWindows } from '../windows/change-request-windows.js';
 
 /** A CR with everything that hangs off it: what `cr get` and `GET …/change-requests/{id}` show. */
 export interface ChangeRequestDetail {
@@ -28,6 +29,8 @@ export interface ChangeRequestDetail {
   attachments: Attachment[];
   obligations: Obligation[];
   links: ChangeLink[];
+  /** Windows its plan falls into, and freeze overrides granted to it. */
+  windows: ChangeRequestWindows;
 }
 
 export async function getChangeRequest(
@@ -37,14 +40,15 @@ export async function getChangeRequest(
 ): Promise<ChangeRequestDetail> {
   const cr = await findChangeRequest(deps.db, actor.tenantId, changeRef(ref));
   if (!cr) throw notFound('change request', ref);
-  const [approvals, comments, attachments, obligations, links] = await Promise.all([
+  const [approvals, comments, attachments, obligations, links, windows] = await Promise.all([
     listApprovals(deps.db, actor.tenantId, cr.id),
     listComments(deps.db, actor.tenantId, cr.id),
     listAttachments(deps.db, actor.tenantId, cr.id),
     listObligations(deps.db, actor.tenantId, cr.id),
     listLinks(deps.db, actor.tenantId, cr.id),
+    changeRequestWindows(deps.db, actor, cr),
   ]);
-  return { changeRequest: cr, approvals, comments, attachments, obligations, links };
+  return { changeRequest: cr, approvals, comments, attachments, obligations, links, windows };
 }
 
 export interface ListQuery {

@@ -5,6 +5,7 @@ import { nextCounterValue } from '../../store/counters.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { findEnvironment } from '../../store/environments.js';
 import { recordAudit } from '../audit/record-audit.js';
+import { assertRegisteredComponents } from '../catalog/component-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
 
@@ -22,7 +23,11 @@ export async function createChangeRequest(
   facts: PipelineFacts = {},
 ): Promise<ChangeRequest> {
   const valid = validateChangeCreate(input);
-  return inTransaction(deps.db, (tx) => insertNewChangeRequest(tx, deps, actor, valid, facts));
+  return inTransaction(deps.db, async (tx) => {
+    // People name registered components; the pipeline records whatever its delta holds (docs/components.md).
+    await assertRegisteredComponents(tx, actor, valid.fields.components);
+    return insertNewChangeRequest(tx, deps, actor, valid, facts);
+  });
 }
 
 /** Where a new CR starts: `new` for people; the pipeline creates it already approved or requested. */

@@ -24,6 +24,7 @@ import { insertNewChangeRequest } from '../changes/create-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { loadSuppliedChangeRequest, pipelineDescription } from './deployment-change-request.js';
+import { checkDeploymentFreeze } from './deployment-freeze.js';
 import { passGate } from './deployment-gate.js';
 import { autoApprover, flag, lockTtlMs, pipelineRunIdOf } from './deployment-input.js';
 
@@ -127,6 +128,17 @@ export async function beginDeployment(
           regionLatestLabel(environment, region),
         );
         const base = latest ? await requireRevision(tx, actor, latest.revisionId) : null;
+        await checkDeploymentFreeze(tx, deps, actor, {
+          environment,
+          revision,
+          base,
+          changeRequest: suppliedCr,
+          emergency:
+            emergency ||
+            (promotion?.labels.includes(emergencyLabel) ?? false) ||
+            rollbackToContinue !== null ||
+            suppliedCr?.type === 'emergency',
+        });
         await setLabel(tx, actor.tenantId, {
           environment,
           label: pipelineRunId,
@@ -208,6 +220,8 @@ export async function beginDeployment(
             ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)),
             description: pipelineDescription(fields.description, delta, readiness, pipelineRunId),
             outageMinutes,
+            // The components it changes are the delta's entries (all of them on a forced redeploy).
+            components: delta.length > 0 ? [...names] : checked.map((e) => e.name),
           });
           cr = await insertNewChangeRequest(
             tx,

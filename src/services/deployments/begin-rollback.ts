@@ -157,6 +157,8 @@ export async function beginRollback(
           backoutPlan: o.backoutPlan ?? undefined,
           risk: o.risk ?? undefined,
           outageMinutes: 0,
+          // What the rollback changes: the delta back to the earlier revision, as for a deployment.
+          components: (delta.length > 0 ? delta : targetEntries).map((e) => e.name),
         });
         const fingerprint = deploymentFingerprint(environment, region, plan.revision.id);
         const cr = await insertNewChangeRequest(

@@ -5,12 +5,15 @@ import { AppError } from '../../domain/errors.js';
 import type { DbOrTx } from '../../store/database.js';
 import { applyChangeMutation } from '../changes/mutate-change-request.js';
 import type { Actor, ServiceDeps } from '../context.js';
+import { enforceGateFreeze } from './deployment-freeze.js';
 import { recordRunEvent, releaseLock, saveRunState } from './deployment-support.js';
 
 /**
  * Step 3 of DESIGN.md §5. Approved: into `implement`. Not approved but an emergency: into `implement`
  * as an emergency change owing a retrospective approval. Rejected: the run ends. Otherwise the run
  * waits at the gate and gives up its lock, so other deployments are not blocked by a pending approval.
+ * A freeze in force (or on the CR's plan) keeps the CR out of `implement` unless it is an emergency or
+ * overridden (docs/windows.md).
  */
 export async function passGate(
   tx: DbOrTx,
@@ -45,6 +48,7 @@ export async function passGate(
     );
   }
   if (cr.approval === 'approved' || run.options.emergency) {
+    await enforceGateFreeze(tx, deps, actor, run, cr);
     let current = cr;
     let detail = `${cr.number} approved`;
     if (cr.approval !== 'approved') {

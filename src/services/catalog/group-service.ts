@@ -1,0 +1,173 @@
+import { changedFields } from '../../domain/change-request-input.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import { type Group, memberName, validateGroupCreate, validateGroupUpdate } from '../../domain/group.js';
+import { listComponents } from '../../store/components.js';
+import { type DbOrTx, inTransaction } from '../../store/database.js';
+import {
+  deleteGroup,
+  deleteGroupMember,
+  findGroup,
+  insertGroup,
+  insertGroupMember,
+  listGroups,
+  updateGroup,
+} from '../../store/groups.js';
+import { recordAudit } from '../audit/record-audit.js';
+import type { Actor, ServiceDeps } from '../context.js';
+import { uniqueOrConflict } from '../unique-or-conflict.js';
+
+const audited = ({ tenantId: _t, ...rest }: Group) => rest;
+
+export async function createGroup(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: Record<string, unknown>,
+): Promise<Group> {
+  const fields = validateGroupCreate(input);
+  const now = deps.now();
+  const group: Group = {
+    id: deps.newId(),
+    tenantId: actor.tenantId,
+    ...fields,
+    createdBy: actor.name,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const exists = `group '${group.name}' already exists`;
+  return inTransaction(deps.db, async (tx) => {
+    if (await findGroup(tx, actor.tenantId, group.name))
+      throw new AppError('conflict', exists, { field: 'name' });
+    await uniqueOrConflict(insertGroup(tx, group), exists, 'name');
+    await recordAudit(tx, deps, actor, {
+      action: 'group.created',
+      entityType: 'group',
+      entityId: group.id,
+      after: audited(group),
+    });
+    return group;
+  });
+}
+
+export function listTenantGroups(deps: ServiceDeps, actor: Actor): Promise<Group[]> {
+  return listGroups(deps.db, actor.tenantId);
+}
+
+export function getGroup(deps: ServiceDeps, actor: Actor, name: string): Promise<Group> {
+  return requireGroup(deps.db, deps, actor, name);
+}
+
+/** A group of the caller's tenant by name; anything else, another tenant's included, is not found. */
+export async function requireGroup(
+  db: DbOrTx,
+  deps: Pick<ServiceDeps, 'dialect'>,
+  actor: Pick<Actor, 'tenantId'>,
+  name: string,
+  options: { lock?: boolean } = {},
+): Promise<Group> {
+  const found = /^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)
+    ? await findGroup(db, actor.tenantId, name, options.lock ? { lockFor: deps.dialect } : {})
+    : undefined;
+  if (!found) throw notFound('group', name.slice(0, 80));
+  return found;
+}
+
+/** PATCH semantics for the description and the IdP groups; members change one at a time. */
+export async function updateGroupFields(
+  deps: ServiceDeps,
+  actor: Actor,
+  name: string,
+  input: Record<string, unknown>,
+): Promise<Group> {
+  const patch = validateGroupUpdate(input);
+  return inTransaction(deps.db, async (tx) => {
+    const group = await requireGroup(tx, deps, actor, name, { lock: true });
+    const updated: Group = { ...group, ...patch, updatedAt: deps.now() };
+    const { before, after } = changedFields(group, updated);
+    delete before.updatedAt;
+    delete after.updatedAt;
+    await updateGroup(tx, group, { ...patch, updatedAt: updated.updatedAt });
+    await recordAudit(tx, deps, actor, {
+      action: 'group.updated',
+      entityType: 'group',
+      entityId: group.id,
+      before: { name: group.name, ...before },
+      after: { name: group.name, ...after },
+    });
+    return updated;
+  });
+}
+
+/** Refused while the group owns components: they would be left without an owner. */
+export async function deleteGroupByName(deps: ServiceDeps, actor: Actor, name: string): Promise<Group> {
+  return inTransaction(deps.db, async (tx) => {
+    const group = await requireGroup(tx, deps, actor, name, { lock: true });
+    const owned = await listComponents(tx, actor.tenantId, { ownerGroupId: group.id });
+    if (owned.length > 0) {
+      const names = owned.map((c) => c.name);
+      throw new AppError(
+        'conflict',
+        `group '${group.name}' owns ${names.length === 1 ? 'component' : 'components'} ${names.join(', ')}; give ${names.length === 1 ? 'it' : 'them'} another owner first (changegate component update <name> --owner <group>) or delete ${names.length === 1 ? 'it' : 'them'}`,
+        { field: 'name', components: names },
+      );
+    }
+    await deleteGroup(tx, group);
+    await recordAudit(tx, deps, actor, {
+      action: 'group.deleted',
+      entityType: 'group',
+      entityId: group.id,
+      before: audited(group),
+    });
+    return group;
+  });
+}
+
+export async function addGroupMember(
+  deps: ServiceDeps,
+  actor: Actor,
+  name: string,
+  member: unknown,
+): Promise<Group> {
+  const who = memberName('member', member);
+  return inTransaction(deps.db, async (tx) => {
+    const group = await requireGroup(tx, deps, actor, name, { lock: true });
+    const already = `'${who}' is already a member of group '${group.name}'`;
+    if (group.members.includes(who)) throw new AppError('conflict', already, { field: 'member' });
+    const at = deps.now();
+    await uniqueOrConflict(insertGroupMember(tx, group, who, { by: actor.name, at }), already, 'member');
+    await updateGroup(tx, group, { updatedAt: at });
+    await recordAudit(tx, deps, actor, {
+      action: 'group.member_added',
+      entityType: 'group',
+      entityId: group.id,
+      after: { name: group.name, member: who },
+    });
+    return { ...group, members: [...group.members, who].sort(), updatedAt: at };
+  });
+}
+
+export async function removeGroupMember(
+  deps: ServiceDeps,
+  actor: Actor,
+  name: string,
+  member: unknown,
+): Promise<Group> {
+  const who = memberName('member', member);
+  return inTransaction(deps.db, async (tx) => {
+    const group = await requireGroup(tx, deps, actor, name, { lock: true });
+    if (!group.members.includes(who))
+      throw new AppError('not_found', `'${who}' is not a member of group '${group.name}'`, {
+        field: 'member',
+        validValues: group.members,
+      });
+    const at = deps.now();
+    await deleteGroupMember(tx, group, who);
+    await updateGroup(tx, group, { updatedAt: at });
+    await recordAudit(tx, deps, actor, {
+      action: 'group.member_removed',
+      entityType: 'group',
+      entityId: group.id,
+      before: { name: group.name, member: who },
+    });
+    return { ...group, members: group.members.filter((m) => m !== who), updatedAt: at };
+  });
+}
