@@ -23,7 +23,10 @@ export async function changeRequestWindows(
     listOverrides(db, actor.tenantId, { changeRequestId: cr.id }),
   ]);
   const hits = plan
-    ? windowsOverlapping(windows, plan.start, plan.end, { environment: cr.environment, components: null })
+    ? windowsOverlapping(windows, plan.start, plan.end, {
+        environment: cr.environment,
+        components: cr.components.length > 0 ? cr.components : null,
+      })
     : [];
   return {
     windows: hits.map((h) => ({ ...h, overridden: overrides.some((o) => o.windowId === h.window.id) })),

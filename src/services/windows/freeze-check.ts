@@ -115,7 +115,7 @@ export function planSpan(cr: ChangeRequest): { start: number; end: number } | nu
 /**
  * The check for a CR entering `scheduled` or `implement` (by hand, by approval, or at the deployment
  * gate): its planned window, and for `implement` also the moment it starts (for the deployed
- * components, at the gate). Components are not on CRs yet, so the plan touches all of them. Refused
+ * components, at the gate). The plan touches the CR's components, or all of them when it names none. Refused
  * unless the CR is an emergency or overridden; a freeze it goes ahead in is noted on the CR.
  */
 export async function enforceChangeFreeze(
@@ -131,7 +131,7 @@ export async function enforceChangeFreeze(
   if (plan) {
     spans.push({
       environment: cr.environment,
-      components: null,
+      components: cr.components.length > 0 ? cr.components : null,
       ...plan,
       subject: `${cr.number}'s plan (${iso(plan.start)} – ${iso(plan.end)})`,
     });
@@ -140,7 +140,7 @@ export async function enforceChangeFreeze(
     const now = deps.now();
     spans.push({
       environment: deployment?.environment ?? cr.environment,
-      components: deployment?.components ?? null,
+      components: deployment?.components ?? (cr.components.length > 0 ? cr.components : null),
       start: now,
       end: now,
       subject: deployment

@@ -427,6 +427,28 @@ describe.each(dialects)('freeze and maintenance windows on %s', (dialect) => {
       plannedEnd: '2026-12-22T23:00:00Z',
     };
 
+    it('judges a CR that names its components only by freezes on those components (or on all)', async () => {
+      const w = await world();
+      await w.window({ environments: ['prod'], components: ['web'] });
+      // No component registry in this tenant, so any names are accepted on the CR.
+      const api = await createChangeRequest(deps(), w.requester, { ...plannedInFreeze, components: ['api'] });
+      await requestApproval(deps(), w.requester, api.number);
+      expect((await decideChangeApproval(deps(), w.approver, api.number, 'approved', 'ok')).state).toBe(
+        'scheduled',
+      );
+      const web = await createChangeRequest(deps(), w.requester, { ...plannedInFreeze, components: ['web'] });
+      await requestApproval(deps(), w.requester, web.number);
+      expect(
+        (await failure(decideChangeApproval(deps(), w.approver, web.number, 'approved', 'ok'))).code,
+      ).toBe('conflict');
+      // A CR naming no components touches all of them.
+      const unnamed = await createChangeRequest(deps(), w.requester, plannedInFreeze);
+      await requestApproval(deps(), w.requester, unnamed.number);
+      expect(
+        (await failure(decideChangeApproval(deps(), w.approver, unnamed.number, 'approved', 'ok'))).code,
+      ).toBe('conflict');
+    });
+
     it('refuses to schedule a CR planned inside a freeze until it is overridden, then notes the override', async () => {
       const w = await world();
       await w.window({ environments: ['prod'] });
