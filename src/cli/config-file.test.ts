@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../domain/errors.js';
+import { failure } from '../../test/support/failure.js';
 import { describeTenantConfig, parseTenantConfig } from '../domain/tenant-config.js';
 import { readConfigFile } from './config-file.js';
 
@@ -21,16 +21,6 @@ async function write(name: string, text: string): Promise<string> {
   await mkdir(join(path, '..'), { recursive: true });
   await writeFile(path, text);
   return path;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
 }
 
 const evidenceChecks = {

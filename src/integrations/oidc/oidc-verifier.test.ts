@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { exportSPKI } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from '../../../test/support/failure.js';
 import { b64json, startFakeIdp } from '../../../test/support/fake-idp.js';
-import type { AppError } from '../../domain/errors.js';
 import { parseIdentityConfig } from '../../domain/identity-config.js';
 import { OidcVerifier } from './oidc-verifier.js';
 
@@ -16,15 +16,6 @@ const config = () =>
   parseIdentityConfig({
     oidc: { issuer: idp.issuer, audience: 'changegate', roles: [{ group: 'sre', role: 'approver' }] },
   })?.oidc as NonNullable<ReturnType<typeof parseIdentityConfig>>['oidc'] & object;
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AppError;
-  }
-  throw new Error('expected the token to be refused');
-}
 
 describe('OidcVerifier against a JWKS endpoint on loopback', () => {
   it('accepts a token signed by a published key, for the right issuer and audience', async () => {
@@ -52,18 +43,18 @@ describe('OidcVerifier against a JWKS endpoint on loopback', () => {
 
   it('refuses an expired token, a wrong audience and a wrong issuer, saying which check failed', async () => {
     const verifier = new OidcVerifier();
-    const expired = await refusal(
+    const expired = await failure(
       verifier.verify(
         await idp.sign({ sub: 'u' }, { expiresIn: Math.floor(Date.now() / 1000) - 120 }),
         config(),
       ),
     );
     expect(expired).toMatchObject({ code: 'unauthenticated', message: expect.stringMatching(/expired/) });
-    const audience = await refusal(
+    const audience = await failure(
       verifier.verify(await idp.sign({ sub: 'u' }, { audience: 'someone-else' }), config()),
     );
     expect(audience.message).toMatch(/aud/);
-    const issuer = await refusal(
+    const issuer = await failure(
       verifier.verify(await idp.sign({ sub: 'u' }, { issuer: 'https://evil.example.com' }), config()),
     );
     expect(issuer.message).toMatch(/iss/);
@@ -73,7 +64,7 @@ describe('OidcVerifier against a JWKS endpoint on loopback', () => {
     const verifier = new OidcVerifier();
     const [header, , signature] = (await idp.sign({ sub: 'u', groups: ['viewer'] })).split('.');
     const forged = `${header}.${b64json({ sub: 'u', groups: ['cab'], iss: idp.issuer, aud: 'changegate', exp: Math.floor(Date.now() / 1000) + 300 })}.${signature}`;
-    expect((await refusal(verifier.verify(forged, config()))).message).toMatch(/signature/);
+    expect((await failure(verifier.verify(forged, config()))).message).toMatch(/signature/);
   });
 
   it("refuses alg 'none' and HMAC signed with the issuer's public key", async () => {
@@ -85,14 +76,14 @@ describe('OidcVerifier against a JWKS endpoint on loopback', () => {
       exp: Math.floor(Date.now() / 1000) + 300,
     });
     const none = `${b64json({ alg: 'none', typ: 'JWT' })}.${payload}.`;
-    expect((await refusal(verifier.verify(none, config()))).code).toBe('unauthenticated');
+    expect((await failure(verifier.verify(none, config()))).code).toBe('unauthenticated');
     // The classic confusion attack: HS256 keyed with the RSA public key the issuer publishes.
     const publicKey = idp.publicKey();
     if (!publicKey) throw new Error('no key');
     const pem = await exportSPKI(publicKey);
     const head = b64json({ alg: 'HS256', typ: 'JWT', kid: 'key-1' });
     const mac = createHmac('sha256', pem).update(`${head}.${payload}`).digest('base64url');
-    const confused = await refusal(verifier.verify(`${head}.${payload}.${mac}`, config()));
+    const confused = await failure(verifier.verify(`${head}.${payload}.${mac}`, config()));
     expect(confused).toMatchObject({ code: 'unauthenticated', message: expect.stringMatching(/algorithm/) });
   });
 
@@ -102,12 +93,12 @@ describe('OidcVerifier against a JWKS endpoint on loopback', () => {
     const token = await idp.sign({ sub: 'u' }, { kid: 'key-3' });
     await verifier.verify(token, config());
     idp.retire('key-3');
-    expect((await refusal(verifier.verify(token, config()))).code).toBe('unauthenticated');
+    expect((await failure(verifier.verify(token, config()))).code).toBe('unauthenticated');
   });
 
   it('says the provider is unavailable (not that the token is bad) when it cannot be reached', async () => {
     const verifier = new OidcVerifier({ timeoutMs: 500 });
     const gone = { ...config(), issuer: 'http://127.0.0.1:9', jwksUri: null, algorithms: null };
-    expect((await refusal(verifier.verify(await idp.sign({ sub: 'u' }), gone))).code).toBe('unavailable');
+    expect((await failure(verifier.verify(await idp.sign({ sub: 'u' }), gone))).code).toBe('unavailable');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorIn, validChange } from '../../../test/support/actors.js';
 import { dialects, testApp } from '../../../test/support/dialects.js';
-import { AppError } from '../../domain/errors.js';
+import { failure } from '../../../test/support/failure.js';
 import { readAuditLog, verifyAuditChain } from '../audit/audit-queries.js';
 import { requestApproval, updateChangeRequestFields } from '../changes/change-request-actions.js';
 import { getChangeRequest } from '../changes/change-request-queries.js';
@@ -29,16 +29,6 @@ import {
   removeGroupMember,
   updateGroupFields,
 } from './group-service.js';
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe.each(dialects)('groups and components on %s', (dialect) => {
   let t: Awaited<ReturnType<typeof testApp>>;

@@ -2,9 +2,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorIn, validChange } from '../../../test/support/actors.js';
 import { dialects, freshDatabase, type TestDatabase, testConfig } from '../../../test/support/dialects.js';
+import { failure } from '../../../test/support/failure.js';
 import { type App, createApp } from '../../app.js';
 import { lockStaleMs } from '../../domain/deployment.js';
-import { AppError } from '../../domain/errors.js';
+import type { AppError } from '../../domain/errors.js';
 import { findTenantConfig, listTenantConfigVersions } from '../../store/tenant-configs.js';
 import { readAuditLog, verifyAuditChain } from '../audit/audit-queries.js';
 import { decideChangeApproval, requestApproval } from '../changes/change-request-actions.js';
@@ -64,16 +65,6 @@ const checksWithAcceptance = {
 };
 
 /** The AppError a promise rejects with (or fails the test). */
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe.each(dialects)('deployment services on %s', (dialect) => {
   let db: TestDatabase;
   let app: App;

@@ -2,8 +2,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorIn, validChange } from '../../../test/support/actors.js';
 import { dialects, freshDatabase, type TestDatabase, testConfig } from '../../../test/support/dialects.js';
+import { failure } from '../../../test/support/failure.js';
 import { type App, createApp } from '../../app.js';
-import { AppError } from '../../domain/errors.js';
 import { readAuditLog, verifyAuditChain } from '../audit/audit-queries.js';
 import {
   decideChangeApproval,
@@ -26,16 +26,6 @@ import { createWindow, deleteWindow, getWindow, listTenantWindows } from './wind
 const hex = (n: number, length: number) => n.toString(16).padStart(length, '0');
 
 /** The AppError a promise rejects with (or fails the test). */
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 /** The year-end freeze every deployment test runs inside: 20 December to 4 January. */
 const yearEnd = {
   name: 'year-end',
