@@ -17,6 +17,7 @@ import type {
   TenantDto,
   TokenDto,
 } from './schemas.js';
+import { checklistStateDto } from './template-dto.js';
 import { windowOverrideDto } from './window-dto.js';
 
 /** Domain → API shapes, in one place: epoch ms become ISO-8601 UTC, tenant ids stay inside. */
@@ -57,6 +58,8 @@ export function changeRequestDto(cr: ChangeRequest): ChangeRequestDto {
     pipelineRunId: cr.pipelineRunId,
     requestedBy: cr.requestedBy,
     implementedBy: cr.implementedBy,
+    category: cr.category,
+    template: cr.template,
     createdAt: iso(cr.createdAt),
     updatedAt: iso(cr.updatedAt),
     closedAt: isoOrNull(cr.closedAt),
@@ -112,6 +115,7 @@ export function changeRequestDetailDto(d: ChangeRequestDetail): ChangeRequestDet
       overridden: w.overridden,
     })),
     windowOverrides: d.windows.overrides.map(windowOverrideDto),
+    checklist: d.checklist && checklistStateDto(d.checklist),
   };
 }
 

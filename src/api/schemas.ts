@@ -56,6 +56,8 @@ export const ChangeRequestSchema = Type.Object(
     pipelineRunId: Nullable(Type.String()),
     requestedBy: Type.String(),
     implementedBy: Nullable(Type.String()),
+    category: Nullable(Type.String({ description: 'Kind of change; its checklist gates implement' })),
+    template: Nullable(Type.String({ description: 'The standard change template it was created from' })),
     createdAt: Time,
     updatedAt: Time,
     closedAt: Nullable(Time),
@@ -107,6 +109,21 @@ export const ChangeLinkSchema = Type.Object({
   createdAt: Time,
 });
 
+/** A CR's checklist (docs/templates-and-checklists.md); here, not in template-schemas, to avoid an import cycle. */
+export const ChecklistStateSchema = Type.Object({
+  category: Type.String(),
+  items: Type.Array(
+    Type.Object({
+      item: Type.String(),
+      done: Type.Boolean(),
+      note: Nullable(Type.String()),
+      checkedBy: Nullable(Type.String()),
+      checkedAt: Nullable(Time),
+    }),
+  ),
+  open: Type.Array(Type.String(), { description: 'Items still to complete before implement' }),
+});
+
 export const ChangeRequestDetailSchema = Type.Intersect([
   ChangeRequestSchema,
   Type.Object({
@@ -119,6 +136,7 @@ export const ChangeRequestDetailSchema = Type.Intersect([
       description: 'Freeze and maintenance windows its planned window overlaps (docs/windows.md)',
     }),
     windowOverrides: Type.Array(WindowOverrideSchema, { description: 'Freeze overrides granted to it' }),
+    checklist: Nullable(ChecklistStateSchema),
   }),
 ]);
 
@@ -148,21 +166,39 @@ const editableFields = {
   plannedStart: Type.String({ description: 'ISO-8601 date-time, e.g. 2026-03-01T22:00:00Z' }),
   plannedEnd: Type.String({ description: 'ISO-8601 date-time' }),
   outageMinutes: Type.Integer({ description: 'Expected downtime in minutes, 0 to 525600; 0 = none' }),
+  category: Type.String({
+    description:
+      "A slug such as database-schema; the tenant's checklist for it must be complete before implement",
+  }),
 };
 
 export const ChangeCreateSchema = Type.Object(
   {
     type: Type.Optional(Enum(changeTypes)),
+    template: Type.Optional(
+      Nullable(
+        Type.String({
+          description:
+            'A standard change template: its fields are preset, and inside its scope the CR is created approved',
+        }),
+      ),
+    ),
+    // priority, assignee, customerImpact and deploymentImpact are required, unless a template presets
+    // them; the service checks, so local and remote mode refuse alike.
     ...Object.fromEntries(
       Object.entries(editableFields).map(([k, v]) => [
         k,
         ['priority', 'assignee', 'customerImpact', 'deploymentImpact'].includes(k)
-          ? v
+          ? Type.Optional(v)
           : Type.Optional(Nullable(v)),
       ]),
     ),
   } as Record<string, TSchema>,
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description:
+      'priority, assignee, customerImpact and deploymentImpact are required unless the template presets them',
+  },
 );
 
 export const ChangeUpdateSchema = Type.Object(

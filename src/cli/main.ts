@@ -12,6 +12,7 @@ import { evidenceCommands } from './commands/evidence-commands.js';
 import { inventoryCommands } from './commands/inventory-commands.js';
 import { promoteCommand } from './commands/promote-command.js';
 import { serverCommands } from './commands/server-commands.js';
+import { templateCommands } from './commands/template-commands.js';
 import { windowCommands } from './commands/window-commands.js';
 import { printJson } from './output.js';
 
@@ -40,6 +41,7 @@ windowCommands(program);
 demoCommand(program);
 adminCommands(program);
 catalogCommands(program);
+templateCommands(program);
 auditCommands(program);
 serverCommands(program);
 const configure = (commands: readonly Command[]): void => {

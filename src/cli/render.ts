@@ -8,6 +8,7 @@ import type {
   TokenDto,
 } from '../api/schemas.js';
 import { table } from './output.js';
+import { renderChecklistState } from './render-templates.js';
 
 /** Human renderings of the API shapes; --json prints the shapes themselves. */
 
@@ -28,6 +29,8 @@ export function renderChangeRequest(cr: ChangeRequestDto | ChangeRequestDetailDt
     ),
     ...field('region', cr.region),
     ...field('components', cr.components.join(', ') || null),
+    ...field('category', cr.category),
+    ...field('template', cr.template),
     ...field('priority', cr.priority),
     ...field('risk', cr.risk),
     ...field('assignee', cr.assignee),
@@ -60,6 +63,7 @@ export function renderChangeRequest(cr: ChangeRequestDto | ChangeRequestDetailDt
       );
     for (const o of cr.windowOverrides)
       lines.push(`  freeze override '${o.window}' by ${o.grantedBy} at ${o.grantedAt}: ${o.reason}`);
+    if (cr.checklist) lines.push(...renderChecklistState(cr.checklist));
   }
   return lines;
 }

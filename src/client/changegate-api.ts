@@ -23,6 +23,7 @@ import type {
   TenantDto,
   TokenDto,
 } from '../api/schemas.js';
+import type { ChangeChecklistDto, ChecklistDto, TemplateDto } from '../api/template-schemas.js';
 import type { WindowDetailDto, WindowDto, WindowListDto, WindowOverrideDto } from '../api/window-schemas.js';
 
 export interface ChangeListQuery {
@@ -130,6 +131,19 @@ export interface ChangegateApi {
   getComponent(name: string): Promise<ComponentDto>;
   updateComponent(name: string, patch: Record<string, unknown>): Promise<ComponentDto>;
   deleteComponent(name: string): Promise<ComponentDto>;
+
+  createTemplate(input: Record<string, unknown>): Promise<TemplateDto>;
+  listTemplates(): Promise<TemplateDto[]>;
+  getTemplate(name: string): Promise<TemplateDto>;
+  deleteTemplate(name: string): Promise<TemplateDto>;
+  createChecklist(input: Record<string, unknown>): Promise<ChecklistDto>;
+  listChecklists(): Promise<ChecklistDto[]>;
+  getChecklist(category: string): Promise<ChecklistDto>;
+  deleteChecklist(category: string): Promise<ChecklistDto>;
+  /** A CR's checklist: its category's required items and which are done. */
+  getChangeChecklist(ref: string): Promise<ChangeChecklistDto>;
+  /** Completes one item of a CR's checklist. */
+  checkChecklistItem(ref: string, item: string, note?: string): Promise<ChangeChecklistDto>;
 
   auditLog(query: { changeRequest?: string; afterSeq?: number; limit?: number }): Promise<AuditEventDto[]>;
   auditVerify(checkpoint?: unknown): Promise<AuditVerifyDto>;

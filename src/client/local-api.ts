@@ -20,6 +20,7 @@ import {
   promotionDto,
   tenantConfigDto,
 } from '../api/pipeline-dto.js';
+import { changeChecklistDto, checklistDto, templateDto } from '../api/template-dto.js';
 import { windowDetailDto, windowDto, windowListDto, windowOverrideDto } from '../api/window-dto.js';
 import type { App } from '../app.js';
 import { can, systemTenant } from '../domain/access.js';
@@ -61,6 +62,14 @@ import {
 } from '../services/changes/change-request-records.js';
 import { completeObligation } from '../services/changes/complete-obligation.js';
 import { createChangeRequest } from '../services/changes/create-change-request.js';
+import {
+  checkChecklistItem,
+  createChecklist,
+  deleteChecklistByCategory,
+  getChangeChecklist,
+  getChecklist,
+  listTenantChecklists,
+} from '../services/checklists/checklist-service.js';
 import { applyTenantConfig, showTenantConfig } from '../services/config/config-service.js';
 import type { Actor } from '../services/context.js';
 import { awaitApproval, renewLock } from '../services/deployments/await-approval.js';
@@ -77,6 +86,12 @@ import {
   inventoryLabels,
 } from '../services/inventory/inventory-service.js';
 import { promote } from '../services/promotion/promote.js';
+import {
+  createTemplate,
+  deleteTemplateByName,
+  getTemplate,
+  listTenantTemplates,
+} from '../services/templates/template-service.js';
 import { grantWindowOverride } from '../services/windows/grant-override.js';
 import {
   createWindow,
@@ -133,6 +148,18 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
     updateComponent: async (name, patch) =>
       componentDto(await updateComponentFields(deps, actor, name, patch)),
     deleteComponent: async (name) => componentDto(await deleteComponentByName(deps, actor, name)),
+
+    createTemplate: async (input) => templateDto(await createTemplate(deps, actor, input)),
+    listTemplates: async () => (await listTenantTemplates(deps, actor)).map(templateDto),
+    getTemplate: async (name) => templateDto(await getTemplate(deps, actor, name)),
+    deleteTemplate: async (name) => templateDto(await deleteTemplateByName(deps, actor, name)),
+    createChecklist: async (input) => checklistDto(await createChecklist(deps, actor, input)),
+    listChecklists: async () => (await listTenantChecklists(deps, actor)).map(checklistDto),
+    getChecklist: async (category) => checklistDto(await getChecklist(deps, actor, category)),
+    deleteChecklist: async (category) => checklistDto(await deleteChecklistByCategory(deps, actor, category)),
+    getChangeChecklist: async (ref) => changeChecklistDto(await getChangeChecklist(deps, actor, ref)),
+    checkChecklistItem: async (ref, item, note) =>
+      changeChecklistDto(await checkChecklistItem(deps, actor, ref, item, note)),
 
     auditLog: async (query) => (await readAuditLog(deps, actor, query)).map(auditEventDto),
     auditVerify: async (checkpoint) =>

@@ -83,6 +83,8 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
   const group = (name: string) => `/api/v1/groups/${encodeURIComponent(name)}`;
   // Component names may hold '/', which encodeURIComponent turns into %2F: one path segment.
   const component = (name: string) => `/api/v1/components/${encodeURIComponent(name)}`;
+  const template = (name: string) => `/api/v1/templates/${encodeURIComponent(name)}`;
+  const checklist = (category: string) => `/api/v1/checklists/${encodeURIComponent(category)}`;
 
   /** Long-polls in calls of at most `approvalPollMs` until the wait is over or the run left the gate. */
   async function awaitApproval(runId: string, waitMs: number, lockTtlSeconds?: number) {
@@ -163,6 +165,21 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
     getComponent: (name) => json({ method: 'GET', path: component(name) }),
     updateComponent: (name, patch) => json({ method: 'PATCH', path: component(name), json: patch }),
     deleteComponent: (name) => json({ method: 'DELETE', path: component(name) }),
+    createTemplate: (input) => json({ method: 'POST', path: '/api/v1/templates', json: input }),
+    listTemplates: () => json({ method: 'GET', path: '/api/v1/templates' }),
+    getTemplate: (name) => json({ method: 'GET', path: template(name) }),
+    deleteTemplate: (name) => json({ method: 'DELETE', path: template(name) }),
+    createChecklist: (input) => json({ method: 'POST', path: '/api/v1/checklists', json: input }),
+    listChecklists: () => json({ method: 'GET', path: '/api/v1/checklists' }),
+    getChecklist: (category) => json({ method: 'GET', path: checklist(category) }),
+    deleteChecklist: (category) => json({ method: 'DELETE', path: checklist(category) }),
+    getChangeChecklist: (ref) => json({ method: 'GET', path: `${cr(ref)}/checklist` }),
+    checkChecklistItem: (ref, item, note) =>
+      json({
+        method: 'POST',
+        path: `${cr(ref)}/checklist/checks`,
+        json: note === undefined ? { item } : { item, note },
+      }),
 
     auditLog: (q) =>
       json({

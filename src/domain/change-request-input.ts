@@ -19,6 +19,7 @@ import {
   oneOf,
   rejectUnknown,
   requireFields,
+  slug,
   text,
 } from './validate.js';
 
@@ -56,6 +57,7 @@ const parsers: Record<(typeof editable)[number], FieldParser> = {
   plannedStart: (v) => instant('plannedStart', v),
   plannedEnd: (v) => instant('plannedEnd', v),
   outageMinutes: (v) => nonNegativeInt('outageMinutes', v, 525_600),
+  category: (v) => slug('category', v),
 };
 
 /** Validates a new CR; unknown fields, bad enum values and missing required fields are refused. */

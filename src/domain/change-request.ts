@@ -78,6 +78,8 @@ export interface ChangeFields {
   plannedStart: number | null;
   plannedEnd: number | null;
   outageMinutes: number;
+  /** A free slug naming the kind of change (e.g. database-schema); the tenant's checklist for it gates implement. */
+  category: string | null;
 }
 
 /** Every field of ChangeFields, in the order forms and APIs list them. */
@@ -98,6 +100,7 @@ export const changeFieldNames = [
   'plannedStart',
   'plannedEnd',
   'outageMinutes',
+  'category',
 ] as const satisfies readonly (keyof ChangeFields)[];
 
 export interface ChangeRequest extends ChangeFields {
@@ -117,6 +120,8 @@ export interface ChangeRequest extends ChangeFields {
   requestedBy: string;
   /** Who moved it into implementation (deployed it); they may not approve it either. */
   implementedBy: string | null;
+  /** The standard change template it was created from, if any (docs/templates-and-checklists.md). */
+  template: string | null;
   createdAt: number;
   updatedAt: number;
   closedAt: number | null;

@@ -10,6 +10,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { changeRequestRoutes } from './routes/change-request-routes.js';
 import { pipelineRoutes } from './routes/pipeline-routes.js';
+import { templateRoutes } from './routes/template-routes.js';
 import { windowRoutes } from './routes/window-routes.js';
 
 export interface ServerOptions {
@@ -106,6 +107,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   pipelineRoutes(fastify, app);
   windowRoutes(fastify, app);
   catalogRoutes(fastify, app);
+  templateRoutes(fastify, app);
 
   // Idempotency keys answer retries for a day; purge older ones at start and hourly.
   const purge = () =>

@@ -19,6 +19,7 @@ const bodies: Record<string, unknown> = {
   'patch /api/v1/groups/{group}': { description: 'taken over' },
   'post /api/v1/groups/{group}/members': { member: 'intruder@example.com' },
   'patch /api/v1/components/{component}': { criticality: 'tier4' },
+  'post /api/v1/change-requests/{ref}/checklist/checks': { item: 'b-secret-item' },
 };
 
 /** Query strings for reads that need one; each names what B holds under the same name in its tenant. */
@@ -44,6 +45,8 @@ const ownTenantWrites = new Set([
   'post /api/v1/windows',
   'post /api/v1/groups',
   'post /api/v1/components',
+  'post /api/v1/templates',
+  'post /api/v1/checklists',
 ]);
 
 /** An inventory entry of B's, and the config both tenants apply: the same environment name in each. */
@@ -132,6 +135,22 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
     objects.group = group.json().name;
     objects.member = 'b-secret-member@example.com';
     objects.component = component.json().name;
+    // B's change models: a template and a checklist.
+    const template = await s.call(b, {
+      method: 'POST',
+      url: '/api/v1/templates',
+      payload: { name: 'b-secret-template', title: 'B-SECRET-TEMPLATE-TITLE', maxRisk: 'low' },
+    });
+    const checklist = await s.call(b, {
+      method: 'POST',
+      url: '/api/v1/checklists',
+      payload: { category: 'b-secret-category', items: ['b-secret-item'] },
+    });
+    expect([template.statusCode, checklist.statusCode], `${template.body}${checklist.body}`).toEqual([
+      201, 201,
+    ]);
+    objects.template = template.json().name;
+    objects.category = checklist.json().category;
 
     // B deploys to shared-prod; A has an environment of that name too, with its own inventory.
     const asB = async (method: 'POST' | 'PUT', url: string, payload: object) => {
@@ -192,6 +211,12 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
       'b-secret-member',
       'B-SECRET-IDP',
       'b-secret/component',
+      'b-secret-template',
+      'B-SECRET-TEMPLATE-TITLE',
+      'b-secret-category',
+      'b-secret-item',
+      template.json().id,
+      checklist.json().id,
       group.json().id,
       component.json().id,
       'B-SECRET-FREEZE-REASON',
@@ -223,7 +248,11 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
                   ? [objects.group]
                   : path.includes('{component}')
                     ? [objects.component]
-                    : [objects.ref, objects.number];
+                    : path.includes('{template}')
+                      ? [objects.template]
+                      : path.includes('{category}')
+                        ? [objects.category]
+                        : [objects.ref, objects.number];
           for (const ref of refs) {
             const url = path
               .replace('{ref}', String(ref))
@@ -231,6 +260,8 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
               .replace('{window}', String(ref))
               .replace('{group}', encodeURIComponent(String(ref)))
               .replace('{component}', encodeURIComponent(String(ref)))
+              .replace('{template}', String(ref))
+              .replace('{category}', String(ref))
               .replace('{member}', encodeURIComponent(String(objects.member)))
               .replace('{attachmentId}', String(objects.attachmentId));
             const isUpload = op === 'post /api/v1/change-requests/{ref}/attachments';
@@ -300,6 +331,21 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
       url: `/api/v1/components/${encodeURIComponent(String(objects.component))}`,
     });
     expect(component.json()).toMatchObject({ criticality: 'tier1', ownerGroup: objects.group });
+    const template = await s.call(b, { method: 'GET', url: `/api/v1/templates/${objects.template}` });
+    expect(template.statusCode).toBe(200);
+    const checklist = await s.call(b, { method: 'GET', url: `/api/v1/checklists/${objects.category}` });
+    expect(checklist.json()).toMatchObject({ items: ['b-secret-item'] });
+  });
+
+  it('does not let A create a CR from B’s template', async () => {
+    const res = await s.call(a, {
+      method: 'POST',
+      url: '/api/v1/change-requests',
+      payload: { ...validChange, template: objects.template },
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.details.field).toBe('template');
+    expect(res.body).not.toContain('B-SECRET-TEMPLATE-TITLE');
   });
 
   it('does not let a freeze override name another tenant’s change request', async () => {

@@ -48,6 +48,8 @@ export function toChangeRequest(row: Selectable<ChangeRequestsTable>): ChangeReq
     pipelineRunId: row.pipeline_run_id,
     requestedBy: row.requested_by,
     implementedBy: row.implemented_by,
+    category: row.category,
+    template: row.template,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     closedAt: row.closed_at === null ? null : Number(row.closed_at),

@@ -5,6 +5,7 @@ import { integrity } from './migrations/0002-integrity.js';
 import { pipeline } from './migrations/0003-pipeline.js';
 import { windows } from './migrations/0004-windows.js';
 import { components } from './migrations/0005-components.js';
+import { templates } from './migrations/0006-templates.js';
 
 /** Migrations in order; names sort lexically, and Kysely records which ran so re-running is a no-op. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -14,6 +15,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0003-pipeline': pipeline(dialect),
     '0004-windows': windows(dialect),
     '0005-components': components(dialect),
+    '0006-templates': templates(dialect),
   };
 }
 

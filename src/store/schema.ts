@@ -59,6 +59,9 @@ export interface ChangeRequestsTable {
   implemented_by: string | null;
   /** A JSON list of component names; '[]' for CRs created before components existed. */
   components_json: string;
+  category: string | null;
+  /** The standard change template it came from. */
+  template: string | null;
   created_at: number;
   updated_at: number;
   closed_at: number | null;
@@ -349,6 +352,40 @@ export interface ComponentsTable {
   updated_at: number;
 }
 
+export interface ChangeTemplatesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  title: string;
+  presets_json: string;
+  components_json: string;
+  environments_json: string;
+  max_risk: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChecklistsTable {
+  id: string;
+  tenant_id: string;
+  category: string;
+  items_json: string;
+  description: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChecklistChecksTable {
+  tenant_id: string;
+  change_request_id: string;
+  item: string;
+  note: string | null;
+  checked_by: string;
+  checked_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   counters: CountersTable;
@@ -377,6 +414,9 @@ export interface Database {
   groups: GroupsTable;
   group_members: GroupMembersTable;
   components: ComponentsTable;
+  change_templates: ChangeTemplatesTable;
+  checklists: ChecklistsTable;
+  checklist_checks: ChecklistChecksTable;
   /** Kysely's own bookkeeping, listed so type-safe cleanup in tests compiles. */
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

@@ -18,6 +18,7 @@ import { nonNegativeInt } from '../../domain/validate.js';
 import { collect, integerOption, run } from '../command-kit.js';
 import { note } from '../output.js';
 import { renderAttachments, renderChangeList, renderChangeRequest } from '../render.js';
+import { renderChangeChecklist } from '../render-templates.js';
 
 /** Flags named after the fields in kebab case; values are validated by the service, which lists valid ones. */
 const fieldFlags: [flag: string, field: string, help: string][] = [
@@ -36,6 +37,7 @@ const fieldFlags: [flag: string, field: string, help: string][] = [
   ['--planned-start <iso>', 'plannedStart', 'ISO-8601 date-time'],
   ['--planned-end <iso>', 'plannedEnd', 'ISO-8601 date-time'],
   ['--outage-minutes <n>', 'outageMinutes', 'expected downtime; 0 = none'],
+  ['--category <slug>', 'category', 'kind of change, e.g. database-schema; its checklist gates implement'],
 ];
 
 function addFieldFlags(cmd: Command): Command {
@@ -67,14 +69,21 @@ export function changeCommands(program: Command): void {
   addFieldFlags(
     cr
       .command('create')
-      .description('create a change request (state new)')
-      .addOption(new Option('--type <type>', 'change type').choices([...changeTypes])),
+      .description(
+        'create a change request (state new; from a template inside its scope: approved and scheduled)',
+      )
+      .addOption(new Option('--type <type>', 'change type').choices([...changeTypes]))
+      .option(
+        '--template <name>',
+        'a standard change template: presets its fields; pre-approved inside its scope',
+      ),
   ).action(
     run(
       async ({ api, options }) =>
         (await api()).createChangeRequest({
           ...fieldsFrom(options),
           ...(options.type ? { type: options.type } : {}),
+          ...(options.template ? { template: options.template } : {}),
         }),
       (cr) => [`created ${cr.number}`, ...renderChangeRequest(cr).slice(1)],
     ),
@@ -285,6 +294,23 @@ export function changeCommands(program: Command): void {
           return undefined;
         },
         () => [],
+      ),
+    );
+
+  cr.command('checklist <ref>')
+    .description("show a change request's checklist: its category's required items and which are done")
+    .action(
+      run(async ({ api }, ref) => (await api()).getChangeChecklist(ref as string), renderChangeChecklist),
+    );
+
+  cr.command('check <ref> <item>')
+    .description("complete one item of a change request's checklist (recorded with who and when)")
+    .option('--note <text>', 'evidence, e.g. where the backup was verified')
+    .action(
+      run(
+        async ({ api, options }, ref, item) =>
+          (await api()).checkChecklistItem(ref as string, item as string, options.note as string | undefined),
+        (c) => [`${c.number}: checked`, ...renderChangeChecklist(c).slice(1)],
       ),
     );
 

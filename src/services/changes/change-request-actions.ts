@@ -20,8 +20,10 @@ import { insertApproval } from '../../store/change-activity.js';
 import { findEnvironment } from '../../store/environments.js';
 import { completeObligations } from '../../store/obligations.js';
 import { assertRegisteredComponents } from '../catalog/component-service.js';
+import { enforceChecklist } from '../checklists/checklist-gate.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
+import { templateScopeAfterEdit } from '../templates/create-from-template.js';
 import { enforceChangeFreeze } from '../windows/freeze-check.js';
 import { mutateChangeRequest } from './mutate-change-request.js';
 
@@ -45,8 +47,14 @@ export async function updateChangeRequestFields(
       patch.targetEnvironmentPurpose = env?.purpose ?? null;
       patch.targetEnvironmentDetail = env?.detail ?? null;
     }
-    const withdrawn = approvalAfterEdit(cr, patch);
-    return { action: 'change_request.updated', patch: withdrawn ? { ...patch, ...withdrawn } : patch };
+    // A CR from a template keeps its pre-approval while it stays inside the template's scope.
+    const scope = await templateScopeAfterEdit(tx, actor, cr, patch);
+    const withdrawn = scope ? scope.outcome : approvalAfterEdit(cr, patch);
+    return {
+      action: 'change_request.updated',
+      patch: withdrawn ? { ...patch, ...withdrawn } : patch,
+      ...(scope?.reasons.length ? { note: { templateScope: scope.reasons } } : {}),
+    };
   });
 }
 
@@ -113,6 +121,7 @@ export async function transitionChangeRequest(deps: ServiceDeps, actor: Actor, r
   const target: ChangeState = oneOf('to', to, changeStates);
   return mutateChangeRequest(deps, actor, ref, async (cr, tx) => {
     const outcome = decideTransition(cr, target);
+    if (target === 'implement') await enforceChecklist(tx, actor, cr);
     if (target === 'scheduled' || target === 'implement')
       await enforceChangeFreeze(tx, deps, actor, cr, target);
     // Whoever starts the implementation deploys the change, and so may not approve it afterwards.

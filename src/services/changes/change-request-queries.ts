@@ -11,6 +11,7 @@ import {
   changeStates,
   changeTypes,
 } from '../../domain/change-request.js';
+import type { ChecklistState } from '../../domain/checklist.js';
 import type { Obligation } from '../../domain/deployment.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import { oneOf, text as textField } from '../../domain/validate.js';
@@ -18,6 +19,7 @@ import { listApprovals, listAttachments, listComments } from '../../store/change
 import { type ChangeLink, listLinks } from '../../store/change-links.js';
 import { findChangeRequest, listChangeRequests } from '../../store/change-requests.js';
 import { listObligations } from '../../store/obligations.js';
+import { changeChecklistState } from '../checklists/checklist-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { type ChangeRequestWindows, changeRequestWindows } from '../windows/change-request-windows.js';
 
@@ -31,6 +33,8 @@ export interface ChangeRequestDetail {
   links: ChangeLink[];
   /** Windows its plan falls into, and freeze overrides granted to it. */
   windows: ChangeRequestWindows;
+  /** Its category's checklist with the completed items, or null. */
+  checklist: ChecklistState | null;
 }
 
 export async function getChangeRequest(
@@ -40,15 +44,16 @@ export async function getChangeRequest(
 ): Promise<ChangeRequestDetail> {
   const cr = await findChangeRequest(deps.db, actor.tenantId, changeRef(ref));
   if (!cr) throw notFound('change request', ref);
-  const [approvals, comments, attachments, obligations, links, windows] = await Promise.all([
+  const [approvals, comments, attachments, obligations, links, windows, checklist] = await Promise.all([
     listApprovals(deps.db, actor.tenantId, cr.id),
     listComments(deps.db, actor.tenantId, cr.id),
     listAttachments(deps.db, actor.tenantId, cr.id),
     listObligations(deps.db, actor.tenantId, cr.id),
     listLinks(deps.db, actor.tenantId, cr.id),
     changeRequestWindows(deps.db, actor, cr),
+    changeChecklistState(deps.db, actor, cr),
   ]);
-  return { changeRequest: cr, approvals, comments, attachments, obligations, links, windows };
+  return { changeRequest: cr, approvals, comments, attachments, obligations, links, windows, checklist };
 }
 
 export interface ListQuery {

@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { assertRegisteredComponents } from '../catalog/component-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
+import { createFromTemplate } from '../templates/create-from-template.js';
 
 /** Pipeline facts a CR may be created with; set by the pipeline, not by people. */
 export interface PipelineFacts {
@@ -22,7 +23,12 @@ export async function createChangeRequest(
   input: ChangeCreateInput,
   facts: PipelineFacts = {},
 ): Promise<ChangeRequest> {
-  const valid = validateChangeCreate(input);
+  if (input.template !== undefined && input.template !== null) {
+    const { template, ...rest } = input;
+    return createFromTemplate(deps, actor, template, rest);
+  }
+  const { template: _none, ...plain } = input;
+  const valid = validateChangeCreate(plain);
   return inTransaction(deps.db, async (tx) => {
     // People name registered components; the pipeline records whatever its delta holds (docs/components.md).
     await assertRegisteredComponents(tx, actor, valid.fields.components);
@@ -36,6 +42,8 @@ export interface InitialState {
   approval: ChangeRequest['approval'];
   /** Set when the CR starts in implement (a rollback): who is deploying it. */
   implementedBy?: string;
+  /** The standard change template it is created from. */
+  template?: string;
 }
 
 /** Creates a validated CR inside the caller's transaction, with its audit event. */
@@ -73,6 +81,7 @@ export async function insertNewChangeRequest(
     pipelineRunId: facts.pipelineRunId ?? null,
     requestedBy: actor.name,
     implementedBy: initial.implementedBy ?? null,
+    template: initial.template ?? null,
     createdAt: now,
     updatedAt: now,
     closedAt: null,

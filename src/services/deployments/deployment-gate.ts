@@ -4,6 +4,7 @@ import type { DeploymentRun } from '../../domain/deployment.js';
 import { AppError } from '../../domain/errors.js';
 import type { DbOrTx } from '../../store/database.js';
 import { applyChangeMutation } from '../changes/mutate-change-request.js';
+import { enforceChecklist } from '../checklists/checklist-gate.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { enforceGateFreeze } from './deployment-freeze.js';
 import { recordRunEvent, releaseLock, saveRunState } from './deployment-support.js';
@@ -13,7 +14,8 @@ import { recordRunEvent, releaseLock, saveRunState } from './deployment-support.
  * as an emergency change owing a retrospective approval. Rejected: the run ends. Otherwise the run
  * waits at the gate and gives up its lock, so other deployments are not blocked by a pending approval.
  * A freeze in force (or on the CR's plan) keeps the CR out of `implement` unless it is an emergency or
- * overridden (docs/windows.md).
+ * overridden (docs/windows.md), and open items of its category's checklist keep it out altogether
+ * (docs/templates-and-checklists.md).
  */
 export async function passGate(
   tx: DbOrTx,
@@ -48,6 +50,8 @@ export async function passGate(
     );
   }
   if (cr.approval === 'approved' || run.options.emergency) {
+    // Required checklist items first: a refusal names them and writes nothing (the run's transaction rolls back).
+    await enforceChecklist(tx, actor, cr);
     await enforceGateFreeze(tx, deps, actor, run, cr);
     let current = cr;
     let detail = `${cr.number} approved`;

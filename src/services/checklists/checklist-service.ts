@@ -1,0 +1,183 @@
+import { changeRef } from '../../domain/change-request.js';
+import { assertEditable } from '../../domain/change-request-state.js';
+import {
+  type Checklist,
+  type ChecklistCheck,
+  type ChecklistState,
+  checklistState,
+  validateChecklistCreate,
+} from '../../domain/checklist.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import { nullable, slug, text } from '../../domain/validate.js';
+import { findChangeRequest } from '../../store/change-requests.js';
+import {
+  deleteChecklist,
+  findChecklist,
+  insertCheck,
+  insertChecklist,
+  listChecklists,
+  listChecks,
+} from '../../store/checklists.js';
+import { type DbOrTx, inTransaction } from '../../store/database.js';
+import { recordAudit } from '../audit/record-audit.js';
+import type { Actor, ServiceDeps } from '../context.js';
+import { uniqueOrConflict } from '../unique-or-conflict.js';
+
+const audited = ({ tenantId: _t, ...rest }: Checklist) => rest;
+
+/** Category checklists and the items completed on a CR (docs/templates-and-checklists.md). */
+export async function createChecklist(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: Record<string, unknown>,
+): Promise<Checklist> {
+  const fields = validateChecklistCreate(input);
+  const exists = `a checklist for category '${fields.category}' already exists; delete it first to replace it`;
+  return inTransaction(deps.db, async (tx) => {
+    if (await findChecklist(tx, actor.tenantId, fields.category))
+      throw new AppError('conflict', exists, { field: 'category' });
+    const now = deps.now();
+    const checklist: Checklist = {
+      id: deps.newId(),
+      tenantId: actor.tenantId,
+      ...fields,
+      createdBy: actor.name,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await uniqueOrConflict(insertChecklist(tx, checklist), exists, 'category');
+    await recordAudit(tx, deps, actor, {
+      action: 'checklist.created',
+      entityType: 'checklist',
+      entityId: checklist.id,
+      after: audited(checklist),
+    });
+    return checklist;
+  });
+}
+
+export function listTenantChecklists(deps: ServiceDeps, actor: Actor): Promise<Checklist[]> {
+  return listChecklists(deps.db, actor.tenantId);
+}
+
+export function getChecklist(deps: ServiceDeps, actor: Actor, category: string): Promise<Checklist> {
+  return requireChecklist(deps.db, actor, category);
+}
+
+/** CRs keep their category and their completed items; nothing gates them any more. */
+export async function deleteChecklistByCategory(
+  deps: ServiceDeps,
+  actor: Actor,
+  category: string,
+): Promise<Checklist> {
+  return inTransaction(deps.db, async (tx) => {
+    const checklist = await requireChecklist(tx, actor, category);
+    await deleteChecklist(tx, checklist);
+    await recordAudit(tx, deps, actor, {
+      action: 'checklist.deleted',
+      entityType: 'checklist',
+      entityId: checklist.id,
+      before: audited(checklist),
+    });
+    return checklist;
+  });
+}
+
+/** A CR's checklist, or null when it has no category or its category has no checklist. */
+export async function changeChecklistState(
+  db: DbOrTx,
+  actor: Pick<Actor, 'tenantId'>,
+  cr: { id: string; category: string | null },
+): Promise<ChecklistState | null> {
+  if (cr.category === null) return null;
+  const checklist = await findChecklist(db, actor.tenantId, cr.category);
+  if (!checklist) return null;
+  return checklistState(checklist, await listChecks(db, actor.tenantId, cr.id));
+}
+
+export interface ChangeChecklist {
+  number: string;
+  category: string | null;
+  checklist: ChecklistState | null;
+}
+
+export async function getChangeChecklist(
+  deps: ServiceDeps,
+  actor: Actor,
+  ref: string,
+): Promise<ChangeChecklist> {
+  const cr = await findChangeRequest(deps.db, actor.tenantId, changeRef(ref));
+  if (!cr) throw notFound('change request', ref);
+  return {
+    number: cr.number,
+    category: cr.category,
+    checklist: await changeChecklistState(deps.db, actor, cr),
+  };
+}
+
+/** Completes one required item of a CR's checklist, audited with who, when and the note. */
+export async function checkChecklistItem(
+  deps: ServiceDeps,
+  actor: Actor,
+  ref: string,
+  item: unknown,
+  note: unknown,
+): Promise<ChangeChecklist> {
+  const itemName = slug('item', item);
+  const noteText =
+    note === undefined || note === '' ? null : nullable(note, (v) => text('note', v, { max: 4000 }));
+  return inTransaction(deps.db, async (tx) => {
+    const cr = await findChangeRequest(tx, actor.tenantId, changeRef(ref), { lockFor: deps.dialect });
+    if (!cr) throw notFound('change request', ref);
+    assertEditable(cr);
+    const state = await changeChecklistState(tx, actor, cr);
+    if (!state)
+      throw new AppError(
+        'invalid_input',
+        cr.category === null
+          ? `${cr.number} has no category, so it has no checklist; set one with changegate cr update ${cr.number} --category <category>`
+          : `${cr.number}'s category '${cr.category}' has no checklist (changegate checklist list)`,
+        { field: 'item' },
+      );
+    const entry = state.items.find((i) => i.item === itemName);
+    if (!entry)
+      throw new AppError(
+        'invalid_input',
+        `item: '${itemName}' is not on the ${state.category} checklist; its items are: ${state.items.map((i) => i.item).join(', ')}`,
+        { field: 'item', validValues: state.items.map((i) => i.item) },
+      );
+    if (entry.done)
+      throw new AppError(
+        'conflict',
+        `${cr.number}: '${itemName}' was already completed by ${entry.checkedBy} at ${new Date(entry.checkedAt ?? 0).toISOString()}`,
+        { field: 'item' },
+      );
+    const check: ChecklistCheck = {
+      changeRequestId: cr.id,
+      item: itemName,
+      note: noteText,
+      checkedBy: actor.name,
+      checkedAt: deps.now(),
+    };
+    await uniqueOrConflict(
+      insertCheck(tx, actor.tenantId, check),
+      `${cr.number}: '${itemName}' is already completed`,
+      'item',
+    );
+    await recordAudit(tx, deps, actor, {
+      action: 'change_request.checklist_item_completed',
+      entityType: 'change_request',
+      entityId: cr.id,
+      after: { number: cr.number, category: state.category, item: itemName, note: noteText },
+    });
+    return { number: cr.number, category: cr.category, checklist: await changeChecklistState(tx, actor, cr) };
+  });
+}
+
+async function requireChecklist(db: DbOrTx, actor: Pick<Actor, 'tenantId'>, category: string) {
+  const found = /^[a-z0-9][a-z0-9_-]{0,62}$/.test(category)
+    ? await findChecklist(db, actor.tenantId, category)
+    : undefined;
+  if (!found) throw notFound('checklist', category.slice(0, 80));
+  return found;
+}
