@@ -1,4 +1,6 @@
 import { notFound } from './errors.js';
+import type { PolicyDecision } from './policy-decision.js';
+import type { RiskAssessment } from './risk-assessment.js';
 
 /** Change request model of DESIGN.md §4: the enumerations and the shape services and stores agree on. */
 
@@ -122,6 +124,12 @@ export interface ChangeRequest extends ChangeFields {
   implementedBy: string | null;
   /** The standard change template it was created from, if any (docs/templates-and-checklists.md). */
   template: string | null;
+  /** The tenant's custom fields, validated by the JSON Schema in its configuration ({} when none). */
+  customFields: Record<string, unknown>;
+  /** The latest risk assessment; null until the tenant's risk model assessed it. */
+  riskAssessment: RiskAssessment | null;
+  /** How the approval policy routed it; null until approval was requested or the pipeline decided. */
+  approvalDecision: PolicyDecision | null;
   createdAt: number;
   updatedAt: number;
   closedAt: number | null;
@@ -134,6 +142,8 @@ export interface Approval {
   decision: ApprovalDecision;
   comment: string | null;
   decidedAt: number;
+  /** The approval-chain step it counted for; null when the CR has no chain. */
+  stepId?: string | null;
 }
 
 export interface Comment {

@@ -18,6 +18,8 @@ export interface Actor {
   tenantSlug: string;
   name: string;
   role: Role;
+  /** The IdP groups of an OIDC sign-in; they make the person a member of groups listing them (idpGroups). */
+  idpGroups?: string[];
   /** The credential that authenticated this call (an API token id); absent in local mode. */
   credentialId?: string;
 }

@@ -20,6 +20,7 @@ export async function insertApproval(db: DbOrTx, tenantId: string, a: Approval):
       decision: a.decision,
       comment: a.comment,
       decided_at: a.decidedAt,
+      step_id: a.stepId ?? null,
     })
     .execute();
 }
@@ -43,6 +44,7 @@ export async function listApprovals(
     decision: r.decision as ApprovalDecision,
     comment: r.comment,
     decidedAt: Number(r.decided_at),
+    stepId: r.step_id,
   }));
 }
 

@@ -12,6 +12,8 @@ import type {
   Priority,
   RiskLevel,
 } from '../domain/change-request.js';
+import type { PolicyDecision } from '../domain/policy-decision.js';
+import type { RiskAssessment } from '../domain/risk-assessment.js';
 import type { DbOrTx, Dialect } from './database.js';
 import type { ChangeRequestsTable } from './schema.js';
 
@@ -50,6 +52,12 @@ export function toChangeRequest(row: Selectable<ChangeRequestsTable>): ChangeReq
     implementedBy: row.implemented_by,
     category: row.category,
     template: row.template,
+    customFields:
+      row.custom_fields_json === null ? {} : (JSON.parse(row.custom_fields_json) as Record<string, unknown>),
+    riskAssessment:
+      row.risk_assessment_json === null ? null : (JSON.parse(row.risk_assessment_json) as RiskAssessment),
+    approvalDecision:
+      row.approval_decision_json === null ? null : (JSON.parse(row.approval_decision_json) as PolicyDecision),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     closedAt: row.closed_at === null ? null : Number(row.closed_at),
@@ -74,17 +82,22 @@ const columnOf = {
   requestedBy: 'requested_by',
   implementedBy: 'implemented_by',
   components: 'components_json',
+  customFields: 'custom_fields_json',
+  riskAssessment: 'risk_assessment_json',
+  approvalDecision: 'approval_decision_json',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
   closedAt: 'closed_at',
 } as const satisfies Partial<Record<keyof ChangeRequest, keyof ChangeRequestsTable>>;
+
+const jsonFields = new Set(['components', 'customFields', 'riskAssessment', 'approvalDecision']);
 
 /** Domain field names to columns, for inserts and partial updates alike. */
 export function toRow(cr: Partial<ChangeRequest>): Partial<ChangeRequestsTable> {
   const row: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(cr)) {
     const column = (columnOf as Record<string, string>)[key] ?? key;
-    if (key === 'components') row[column] = JSON.stringify(value);
+    if (jsonFields.has(key)) row[column] = value === null ? null : JSON.stringify(value);
     else row[column] = key === 'deploymentReady' && value !== null ? (value ? 1 : 0) : value;
   }
   return row as Partial<ChangeRequestsTable>;

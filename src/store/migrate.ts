@@ -6,6 +6,7 @@ import { pipeline } from './migrations/0003-pipeline.js';
 import { windows } from './migrations/0004-windows.js';
 import { components } from './migrations/0005-components.js';
 import { templates } from './migrations/0006-templates.js';
+import { governance } from './migrations/0007-governance.js';
 
 /** Migrations in order; names sort lexically, and Kysely records which ran so re-running is a no-op. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -16,6 +17,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0004-windows': windows(dialect),
     '0005-components': components(dialect),
     '0006-templates': templates(dialect),
+    '0007-governance': governance(dialect),
   };
 }
 

@@ -62,6 +62,12 @@ export interface ChangeRequestsTable {
   category: string | null;
   /** The standard change template it came from. */
   template: string | null;
+  /** The tenant's custom fields (a JSON object validated by the tenant's schema); null means {}. */
+  custom_fields_json: string | null;
+  /** The latest risk assessment (JSON), recomputed when its inputs change. */
+  risk_assessment_json: string | null;
+  /** How the approval policy decided (JSON): the chain it built, auto-approval rule by rule. */
+  approval_decision_json: string | null;
   created_at: number;
   updated_at: number;
   closed_at: number | null;
@@ -75,6 +81,42 @@ export interface ApprovalsTable {
   decision: string;
   comment: string | null;
   decided_at: number;
+  /** The approval step this decision counted for; null when the CR has no approval chain. */
+  step_id: string | null;
+}
+
+export interface ApprovalStepsTable {
+  id: string;
+  tenant_id: string;
+  change_request_id: string;
+  /** 1-based order in the chain; one step is active at a time. */
+  seq: number;
+  /** The policy rule that added it. */
+  rule: string;
+  name: string;
+  approver_group: string;
+  required: number;
+  dual_control: number;
+  sla_ms: number | null;
+  /** JSON list of group names, escalated to in order. */
+  escalate_to_json: string;
+  /** How many of escalate_to have been reached (0: none). */
+  escalation_level: number;
+  /** waiting | active | approved | rejected | canceled */
+  status: string;
+  activated_at: number | null;
+  due_at: number | null;
+  decided_at: number | null;
+  created_at: number;
+}
+
+export interface OutboxTable {
+  id: string;
+  tenant_id: string;
+  topic: string;
+  payload_json: string;
+  created_at: number;
+  published_at: number | null;
 }
 
 export interface CommentsTable {
@@ -409,6 +451,8 @@ export interface Database {
   deployment_locks: DeploymentLocksTable;
   obligations: ObligationsTable;
   change_links: ChangeLinksTable;
+  approval_steps: ApprovalStepsTable;
+  outbox: OutboxTable;
   change_windows: ChangeWindowsTable;
   window_overrides: WindowOverridesTable;
   groups: GroupsTable;

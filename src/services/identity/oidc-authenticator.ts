@@ -70,6 +70,7 @@ export class OidcAuthenticator {
       tenantSlug: tenant.slug,
       name,
       role,
+      idpGroups: claimValues(claims, oidc.groupsClaim),
       credentialId: `oidc:${iss}#${typeof claims.sub === 'string' ? claims.sub : name}`,
     };
   }
