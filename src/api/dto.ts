@@ -60,6 +60,8 @@ export function changeRequestDto(cr: ChangeRequest): ChangeRequestDto {
     implementedBy: cr.implementedBy,
     category: cr.category,
     template: cr.template,
+    labels: cr.labels,
+    customFields: cr.customFields,
     createdAt: iso(cr.createdAt),
     updatedAt: iso(cr.updatedAt),
     closedAt: isoOrNull(cr.closedAt),

@@ -58,6 +58,10 @@ export const ChangeRequestSchema = Type.Object(
     implementedBy: Nullable(Type.String()),
     category: Nullable(Type.String({ description: 'Kind of change; its checklist gates implement' })),
     template: Nullable(Type.String({ description: 'The standard change template it was created from' })),
+    labels: Type.Array(Type.String(), { description: 'Label slugs approval rules can match on' }),
+    customFields: Type.Record(Type.String(), Type.Unknown(), {
+      description: "The tenant's custom fields, valid against its customFields JSON Schema",
+    }),
     createdAt: Time,
     updatedAt: Time,
     closedAt: Nullable(Time),
@@ -169,6 +173,10 @@ const editableFields = {
   category: Type.String({
     description:
       "A slug such as database-schema; the tenant's checklist for it must be complete before implement",
+  }),
+  labels: Type.Array(Type.String(), { description: 'Label slugs, e.g. privileged-access' }),
+  customFields: Type.Record(Type.String(), Type.Unknown(), {
+    description: "Values of the tenant's custom fields (docs/approval-policy.md#custom-fields)",
   }),
 };
 

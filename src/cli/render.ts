@@ -29,6 +29,13 @@ export function renderChangeRequest(cr: ChangeRequestDto | ChangeRequestDetailDt
     ),
     ...field('region', cr.region),
     ...field('components', cr.components.join(', ') || null),
+    ...field('labels', cr.labels.join(', ') || null),
+    ...field(
+      'custom fields',
+      Object.entries(cr.customFields)
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(', ') || null,
+    ),
     ...field('category', cr.category),
     ...field('template', cr.template),
     ...field('priority', cr.priority),

@@ -10,7 +10,9 @@ import {
   sameFieldValue,
 } from './change-request.js';
 import { componentNames } from './component.js';
+import { isPlainObject } from './config-shape.js';
 import { AppError, invalidField } from './errors.js';
+import { distinctList } from './group.js';
 import {
   email,
   instant,
@@ -58,7 +60,24 @@ const parsers: Record<(typeof editable)[number], FieldParser> = {
   plannedEnd: (v) => instant('plannedEnd', v),
   outageMinutes: (v) => nonNegativeInt('outageMinutes', v, 525_600),
   category: (v) => slug('category', v),
+  labels: (v) => distinctList('labels', v, slug),
+  customFields: (v) => customFieldValues(v),
 };
+
+const maxCustomFieldsBytes = 16_384;
+
+/** A JSON object; the tenant's JSON Schema for it is checked by the service, which knows the tenant. */
+function customFieldValues(value: unknown): Record<string, unknown> {
+  if (!isPlainObject(value))
+    throw invalidField(
+      'customFields',
+      'must be an object of field names to values, e.g. {"dataClass": "pii"}',
+    );
+  const size = JSON.stringify(value).length;
+  if (size > maxCustomFieldsBytes)
+    throw invalidField('customFields', `is ${size} bytes as JSON; the limit is ${maxCustomFieldsBytes}`);
+  return value;
+}
 
 /** Validates a new CR; unknown fields, bad enum values and missing required fields are refused. */
 export function validateChangeCreate(input: ChangeCreateInput): ValidChangeCreate {
@@ -72,6 +91,8 @@ export function validateChangeCreate(input: ChangeCreateInput): ValidChangeCreat
   }
   fields.outageMinutes ??= 0;
   fields.components ??= [];
+  fields.labels ??= [];
+  fields.customFields ??= {};
   fields.title ??= defaultTitle(type, fields.environment as string | null);
   const valid = fields as unknown as ChangeFields;
   assertWindow(valid);
@@ -100,12 +121,14 @@ export function validateChangeUpdate(
     if (value === null && requiredAlways.includes(key)) {
       throw invalidField(key, 'is required and cannot be cleared');
     }
-    // Clearing the components leaves an empty list: a CR always has one.
-    patch[key] = key === 'components' && value === null ? [] : nullable(value, parsers[key]);
+    // Clearing a list or the custom fields leaves it empty: a CR always has one.
+    patch[key] = value === null && key in emptyValues ? emptyValues[key] : nullable(value, parsers[key]);
   }
   assertWindow({ ...current, ...(patch as Partial<ChangeFields>) });
   return patch as Partial<ChangeFields>;
 }
+
+const emptyValues: Record<string, unknown> = { components: [], labels: [], customFields: {} };
 
 function assertWindow(f: Pick<ChangeFields, 'plannedStart' | 'plannedEnd'>): void {
   if (f.plannedStart !== null && f.plannedEnd !== null && f.plannedEnd <= f.plannedStart) {

@@ -82,6 +82,10 @@ export interface ChangeFields {
   outageMinutes: number;
   /** A free slug naming the kind of change (e.g. database-schema); the tenant's checklist for it gates implement. */
   category: string | null;
+  /** Free slugs that approval rules can match on (e.g. privileged-access); distinct and sorted. */
+  labels: string[];
+  /** The tenant's custom fields, validated by the JSON Schema in its configuration ({} when none). */
+  customFields: Record<string, unknown>;
 }
 
 /** Every field of ChangeFields, in the order forms and APIs list them. */
@@ -103,6 +107,8 @@ export const changeFieldNames = [
   'plannedEnd',
   'outageMinutes',
   'category',
+  'labels',
+  'customFields',
 ] as const satisfies readonly (keyof ChangeFields)[];
 
 export interface ChangeRequest extends ChangeFields {
@@ -124,8 +130,6 @@ export interface ChangeRequest extends ChangeFields {
   implementedBy: string | null;
   /** The standard change template it was created from, if any (docs/templates-and-checklists.md). */
   template: string | null;
-  /** The tenant's custom fields, validated by the JSON Schema in its configuration ({} when none). */
-  customFields: Record<string, unknown>;
   /** The latest risk assessment; null until the tenant's risk model assessed it. */
   riskAssessment: RiskAssessment | null;
   /** How the approval policy routed it; null until approval was requested or the pipeline decided. */
@@ -166,10 +170,19 @@ export interface Attachment {
   createdAt: number;
 }
 
-/** Whether a field's value changed; lists (components) compare by content. */
+/** Whether a field's value changed; lists (components) and objects (custom fields) compare by content. */
 export function sameFieldValue(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((v, i) => sameFieldValue(v, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => k in b && sameFieldValue(a[k], b[k]));
+  }
   return a === b;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Human numbers are per tenant: CHG0000042. */

@@ -52,6 +52,7 @@ export function toChangeRequest(row: Selectable<ChangeRequestsTable>): ChangeReq
     implementedBy: row.implemented_by,
     category: row.category,
     template: row.template,
+    labels: row.labels_json === null ? [] : (JSON.parse(row.labels_json) as string[]),
     customFields:
       row.custom_fields_json === null ? {} : (JSON.parse(row.custom_fields_json) as Record<string, unknown>),
     riskAssessment:
@@ -82,6 +83,7 @@ const columnOf = {
   requestedBy: 'requested_by',
   implementedBy: 'implemented_by',
   components: 'components_json',
+  labels: 'labels_json',
   customFields: 'custom_fields_json',
   riskAssessment: 'risk_assessment_json',
   approvalDecision: 'approval_decision_json',
@@ -90,7 +92,7 @@ const columnOf = {
   closedAt: 'closed_at',
 } as const satisfies Partial<Record<keyof ChangeRequest, keyof ChangeRequestsTable>>;
 
-const jsonFields = new Set(['components', 'customFields', 'riskAssessment', 'approvalDecision']);
+const jsonFields = new Set(['components', 'labels', 'customFields', 'riskAssessment', 'approvalDecision']);
 
 /** Domain field names to columns, for inserts and partial updates alike. */
 export function toRow(cr: Partial<ChangeRequest>): Partial<ChangeRequestsTable> {

@@ -62,6 +62,8 @@ export interface ChangeRequestsTable {
   category: string | null;
   /** The standard change template it came from. */
   template: string | null;
+  /** JSON list of label slugs (e.g. privileged-access); null means []. */
+  labels_json: string | null;
   /** The tenant's custom fields (a JSON object validated by the tenant's schema); null means {}. */
   custom_fields_json: string | null;
   /** The latest risk assessment (JSON), recomputed when its inputs change. */

@@ -42,11 +42,22 @@ const fieldFlags: [flag: string, field: string, help: string][] = [
 
 function addFieldFlags(cmd: Command): Command {
   for (const [flag, , help] of fieldFlags) cmd.option(flag, help);
-  return cmd.option(
-    '--component <name>',
-    'a component it changes (repeatable; on update, replaces the list; see `changegate component list`)',
-    collect,
-  );
+  return cmd
+    .option(
+      '--component <name>',
+      'a component it changes (repeatable; on update, replaces the list; see `changegate component list`)',
+      collect,
+    )
+    .option(
+      '--label <slug>',
+      'a label approval rules can match on (repeatable; on update, replaces the list)',
+      collect,
+    )
+    .option(
+      '--field <name=value>',
+      'a custom field (repeatable; the value is read as JSON when it parses, else as text; on update, replaces all custom fields)',
+      collect,
+    );
 }
 
 function fieldsFrom(options: Record<string, unknown>): Record<string, unknown> {
@@ -58,7 +69,32 @@ function fieldsFrom(options: Record<string, unknown>): Record<string, unknown> {
       fields[field] = field === 'outageMinutes' ? nonNegativeInt(field, value, 525_600) : value;
   }
   if (options.component !== undefined) fields.components = options.component;
+  if (options.label !== undefined) fields.labels = options.label;
+  if (options.field !== undefined) fields.customFields = customFieldsFrom(options.field as string[]);
   return fields;
+}
+
+/** `--field name=value` pairs; a value that parses as JSON (42, true, ["a"]) is taken as JSON. */
+function customFieldsFrom(pairs: string[]): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0)
+      throw new AppError('invalid_input', `--field ${pair}: give name=value, e.g. --field dataClass=pii`, {
+        field: 'customFields',
+      });
+    const raw = pair.slice(at + 1);
+    values[pair.slice(0, at)] = parseJsonOr(raw);
+  }
+  return values;
+}
+
+function parseJsonOr(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
 }
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -82,7 +82,6 @@ export async function insertNewChangeRequest(
     requestedBy: actor.name,
     implementedBy: initial.implementedBy ?? null,
     template: initial.template ?? null,
-    customFields: {},
     riskAssessment: null,
     approvalDecision: null,
     createdAt: now,

@@ -220,6 +220,8 @@ export async function beginDeployment(
             ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)),
             description: pipelineDescription(fields.description, delta, readiness, pipelineRunId),
             outageMinutes,
+            // The promotion's labels (emergency, privileged-access …) are what approval rules match on.
+            labels: promoted.labels,
             // The components it changes are the delta's entries (all of them on a forced redeploy).
             components: delta.length > 0 ? [...names] : checked.map((e) => e.name),
           });

@@ -11,6 +11,7 @@ export function governance(dialect: Dialect) {
 
   return {
     async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('change_requests').addColumn('labels_json', 'text').execute();
       await db.schema.alterTable('change_requests').addColumn('custom_fields_json', 'text').execute();
       await db.schema.alterTable('change_requests').addColumn('risk_assessment_json', 'text').execute();
       await db.schema.alterTable('change_requests').addColumn('approval_decision_json', 'text').execute();
