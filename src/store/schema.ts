@@ -91,6 +91,8 @@ export interface ApprovalStepsTable {
   id: string;
   tenant_id: string;
   change_request_id: string;
+  /** Each request for approval builds a new chain: round 1, 2, … (a rejection or an edit ends one). */
+  round: number;
   /** 1-based order in the chain; one step is active at a time. */
   seq: number;
   /** The policy rule that added it. */

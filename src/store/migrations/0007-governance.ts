@@ -22,6 +22,7 @@ export function governance(dialect: Dialect) {
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
         .addColumn('change_request_id', 'text', (c) => c.notNull().references('change_requests.id'))
+        .addColumn('round', 'integer', (c) => c.notNull())
         .addColumn('seq', 'integer', (c) => c.notNull())
         .addColumn('rule', 'text', (c) => c.notNull())
         .addColumn('name', 'text', (c) => c.notNull())
@@ -36,7 +37,12 @@ export function governance(dialect: Dialect) {
         .addColumn('due_at', int8)
         .addColumn('decided_at', int8)
         .addColumn('created_at', int8, (c) => c.notNull())
-        .addUniqueConstraint('approval_steps_cr_seq', ['tenant_id', 'change_request_id', 'seq'])
+        .addUniqueConstraint('approval_steps_cr_round_seq', [
+          'tenant_id',
+          'change_request_id',
+          'round',
+          'seq',
+        ])
         .execute();
       // The escalation worker looks for active steps whose SLA ran out, across tenants.
       await db.schema
