@@ -3,6 +3,7 @@ import { benchAuditVerify } from './audit-verify.js';
 import { benchCrCreate } from './cr-create.js';
 import { benchDeployOverhead, isTimeResult } from './deploy-overhead.js';
 import { benchHttpGet } from './http-get.js';
+import { benchRoutingRisk } from './routing-risk.js';
 import { type BenchResult, fmt, log, quick, ratio } from './support.js';
 
 const benchmarks: (() => Promise<BenchResult | BenchResult[]>)[] = [
@@ -11,6 +12,7 @@ const benchmarks: (() => Promise<BenchResult | BenchResult[]>)[] = [
   benchAuditVerify,
   benchDeployOverhead,
   benchApprovalLatency,
+  benchRoutingRisk,
 ];
 
 /** Runs the benchmarks one after another and prints a summary table. */

@@ -15,6 +15,8 @@ export interface AppConfig {
   token: string | null;
   tenant: string;
   actor: string;
+  /** How often `serve` fires due approval-step SLA timers (CHANGEGATE_ESCALATION_INTERVAL_MS); 0: never. */
+  escalationIntervalMs: number;
 }
 
 export interface ConfigOverrides {
@@ -26,10 +28,12 @@ export interface ConfigOverrides {
 }
 
 export const defaultMaxAttachmentBytes = 10 * 1024 * 1024;
+export const defaultEscalationIntervalMs = 15_000;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): AppConfig {
   const dataDir = env.CHANGEGATE_HOME || './.changegate';
   const maxBytes = Number(env.CHANGEGATE_MAX_ATTACHMENT_BYTES || defaultMaxAttachmentBytes);
+  const escalationMs = Number(env.CHANGEGATE_ESCALATION_INTERVAL_MS || defaultEscalationIntervalMs);
   return {
     database: overrides.db || env.CHANGEGATE_DB || join(dataDir, 'changegate.db'),
     dataDir,
@@ -41,6 +45,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     token: env.CHANGEGATE_TOKEN || null,
     tenant: overrides.tenant || env.CHANGEGATE_TENANT || 'default',
     actor: overrides.actor || env.CHANGEGATE_ACTOR || osUser(),
+    escalationIntervalMs:
+      Number.isInteger(escalationMs) && escalationMs >= 0 ? escalationMs : defaultEscalationIntervalMs,
   };
 }
 

@@ -5,6 +5,7 @@ import type { Obligation } from '../domain/deployment.js';
 import type { Environment } from '../domain/environment.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { ChangeRequestDetail } from '../services/changes/change-request-queries.js';
+import { riskAssessmentDto } from './risk-dto.js';
 import type {
   ApprovalDto,
   AttachmentDto,
@@ -62,6 +63,7 @@ export function changeRequestDto(cr: ChangeRequest): ChangeRequestDto {
     template: cr.template,
     labels: cr.labels,
     customFields: cr.customFields,
+    riskAssessment: riskAssessmentDto(cr.riskAssessment),
     createdAt: iso(cr.createdAt),
     updatedAt: iso(cr.updatedAt),
     closedAt: isoOrNull(cr.closedAt),
@@ -118,6 +120,7 @@ export function changeRequestDetailDto(d: ChangeRequestDetail): ChangeRequestDet
     })),
     windowOverrides: d.windows.overrides.map(windowOverrideDto),
     checklist: d.checklist && checklistStateDto(d.checklist),
+    batch: d.batch,
   };
 }
 

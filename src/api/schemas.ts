@@ -15,6 +15,7 @@ import {
 } from '../domain/change-request.js';
 import { obligationKinds } from '../domain/deployment.js';
 import { ChainBreakKinds } from './chain-break-kinds.js';
+import { RiskAssessmentSchema } from './risk-schemas.js';
 import { ChangeWindowNoteSchema, WindowOverrideSchema } from './window-schemas.js';
 
 /** JSON shapes of the HTTP API (and of the CLI's --json): camelCase keys, snake_case enum values, ISO times. */
@@ -62,6 +63,7 @@ export const ChangeRequestSchema = Type.Object(
     customFields: Type.Record(Type.String(), Type.Unknown(), {
       description: "The tenant's custom fields, valid against its customFields JSON Schema",
     }),
+    riskAssessment: Nullable(RiskAssessmentSchema),
     createdAt: Time,
     updatedAt: Time,
     closedAt: Nullable(Time),
@@ -141,6 +143,12 @@ export const ChangeRequestDetailSchema = Type.Intersect([
     }),
     windowOverrides: Type.Array(WindowOverrideSchema, { description: 'Freeze overrides granted to it' }),
     checklist: Nullable(ChecklistStateSchema),
+    batch: Nullable(
+      Type.Object(
+        { number: Type.String(), name: Type.String() },
+        { description: 'The change batch it belongs to (docs/batches.md)' },
+      ),
+    ),
   }),
 ]);
 
@@ -176,7 +184,8 @@ const editableFields = {
   }),
   labels: Type.Array(Type.String(), { description: 'Label slugs, e.g. privileged-access' }),
   customFields: Type.Record(Type.String(), Type.Unknown(), {
-    description: "Values of the tenant's custom fields (docs/approval-policy.md#custom-fields)",
+    description:
+      "Values of the tenant's custom fields, checked against its JSON Schema (docs/custom-fields.md)",
   }),
 };
 

@@ -51,6 +51,32 @@ export const TemplateCreateSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const NullablePresets = Type.Object(
+  {
+    priority: Type.Optional(Nullable(Enum(priorities))),
+    customerImpact: Type.Optional(Nullable(Enum(customerImpacts))),
+    deploymentImpact: Type.Optional(Nullable(Enum(deploymentImpacts))),
+    description: Type.Optional(Nullable(Type.String())),
+    backoutPlan: Type.Optional(Nullable(Type.String())),
+    risk: Type.Optional(Nullable(Enum(riskLevels))),
+  },
+  { additionalProperties: false, description: 'Merged key by key: a value sets a preset, null clears it' },
+);
+
+export const TemplateUpdateSchema = Type.Object(
+  {
+    title: Type.Optional(Type.String({ minLength: 1 })),
+    fields: Type.Optional(NullablePresets),
+    components: Type.Optional(Nullable(Names)),
+    environments: Type.Optional(Nullable(Names)),
+    maxRisk: Type.Optional(Enum(riskLevels)),
+  },
+  {
+    additionalProperties: false,
+    description: 'A value sets the field, an absent key leaves it, null clears it (scope: back to any).',
+  },
+);
+
 export const ChecklistSchema = Type.Object(
   {
     id: Type.String(),
@@ -71,6 +97,17 @@ export const ChecklistCreateSchema = Type.Object(
     description: Type.Optional(Nullable(Type.String())),
   },
   { additionalProperties: false },
+);
+
+export const ChecklistUpdateSchema = Type.Object(
+  {
+    items: Type.Optional(Names),
+    description: Type.Optional(Nullable(Type.String())),
+  },
+  {
+    additionalProperties: false,
+    description: 'items replaces the required items; description null clears it.',
+  },
 );
 
 export const ChangeChecklistSchema = Type.Object({

@@ -3,13 +3,17 @@ import { Command, CommanderError } from 'commander';
 import { AppError, exitCodeOf } from '../domain/errors.js';
 import { adminCommands } from './commands/admin-commands.js';
 import { auditCommands } from './commands/audit-commands.js';
+import { batchCommands } from './commands/batch-commands.js';
 import { catalogCommands } from './commands/catalog-commands.js';
 import { changeCommands } from './commands/change-commands.js';
 import { configCommands } from './commands/config-commands.js';
 import { demoCommand } from './commands/demo-command.js';
 import { deployCommands } from './commands/deploy-commands.js';
+import { eventCommands } from './commands/event-commands.js';
 import { evidenceCommands } from './commands/evidence-commands.js';
+import { incidentCommands } from './commands/incident-commands.js';
 import { inventoryCommands } from './commands/inventory-commands.js';
+import { policyCommands } from './commands/policy-commands.js';
 import { promoteCommand } from './commands/promote-command.js';
 import { serverCommands } from './commands/server-commands.js';
 import { templateCommands } from './commands/template-commands.js';
@@ -32,17 +36,21 @@ const program = new Command('changegate')
   .exitOverride();
 
 changeCommands(program);
+policyCommands(program);
 configCommands(program);
 inventoryCommands(program);
 evidenceCommands(program);
 promoteCommand(program);
 deployCommands(program);
 windowCommands(program);
+incidentCommands(program);
 demoCommand(program);
 adminCommands(program);
 catalogCommands(program);
 templateCommands(program);
+batchCommands(program);
 auditCommands(program);
+eventCommands(program);
 serverCommands(program);
 const configure = (commands: readonly Command[]): void => {
   for (const command of commands) {

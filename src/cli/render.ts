@@ -8,6 +8,7 @@ import type {
   TokenDto,
 } from '../api/schemas.js';
 import { table } from './output.js';
+import { riskSummary } from './render-risk.js';
 import { renderChecklistState } from './render-templates.js';
 
 /** Human renderings of the API shapes; --json prints the shapes themselves. */
@@ -39,7 +40,7 @@ export function renderChangeRequest(cr: ChangeRequestDto | ChangeRequestDetailDt
     ...field('category', cr.category),
     ...field('template', cr.template),
     ...field('priority', cr.priority),
-    ...field('risk', cr.risk),
+    ...field('risk', riskSummary(cr)),
     ...field('assignee', cr.assignee),
     ...field('customer impact', cr.customerImpact),
     ...field('deployment impact', cr.deploymentImpact),
@@ -71,6 +72,7 @@ export function renderChangeRequest(cr: ChangeRequestDto | ChangeRequestDetailDt
     for (const o of cr.windowOverrides)
       lines.push(`  freeze override '${o.window}' by ${o.grantedBy} at ${o.grantedAt}: ${o.reason}`);
     if (cr.checklist) lines.push(...renderChecklistState(cr.checklist));
+    if (cr.batch) lines.push(`  batch: ${cr.batch.number} (${cr.batch.name})`);
   }
   return lines;
 }

@@ -1,4 +1,19 @@
+import type {
+  BatchApprovalResultDto,
+  BatchDetailDto,
+  BatchScheduleResultDto,
+  BatchSummaryDto,
+} from '../api/batch-schemas.js';
 import type { ComponentDto, GroupDto } from '../api/catalog-schemas.js';
+import type { ChangeConflictsDto } from '../api/conflict-schemas.js';
+import type { EventPageDto } from '../api/event-schemas.js';
+import type {
+  ChangeRequestIncidentsDto,
+  IncidentAuthorizationDto,
+  IncidentDetailDto,
+  IncidentDto,
+  IncidentLinkDto,
+} from '../api/incident-schemas.js';
 import type {
   DeploymentDto,
   EvidenceDto,
@@ -9,6 +24,8 @@ import type {
   PromotionDto,
   TenantConfigDto,
 } from '../api/pipeline-schemas.js';
+import type { ApprovalPolicyDto, ChangeApprovalsDto, PolicyExplanationDto } from '../api/policy-schemas.js';
+import type { ChangeRiskDto } from '../api/risk-schemas.js';
 import type {
   AttachmentDto,
   AuditEventDto,
@@ -43,6 +60,14 @@ export interface EvidenceQuery {
   environment?: string;
   result?: string;
   limit?: number;
+}
+
+export interface EventQuery {
+  topic?: string;
+  /** ISO-8601 instant: only events created at or after it. */
+  since?: string;
+  limit?: number;
+  cursor?: string;
 }
 
 export interface WindowQuery {
@@ -114,6 +139,16 @@ export interface ChangegateApi {
   cancelChangeRequest(ref: string, reason?: string): Promise<ChangeRequestDto>;
   /** Marks an emergency follow-up (evidence_remediation, root_cause_analysis) done. */
   completeObligation(ref: string, kind: string, note?: string): Promise<ObligationDto>;
+  /** A CR's approval chains (every round) and the policy decision kept on it (docs/approval-policy.md). */
+  getChangeApprovals(ref: string): Promise<ChangeApprovalsDto>;
+  /** The approval policy in force and its configuration version. */
+  getApprovalPolicy(): Promise<ApprovalPolicyDto>;
+  /** A dry run of the policy in force against a CR: rule by rule, and the chain it would build. */
+  explainApprovalPolicy(ref: string): Promise<PolicyExplanationDto>;
+  /** A CR's declared, assessed and effective risk (docs/risk.md). */
+  getChangeRisk(ref: string): Promise<ChangeRiskDto>;
+  /** Reassesses a CR's risk now; stored and audited when the result differs. */
+  assessChangeRisk(ref: string): Promise<ChangeRiskDto>;
 
   createEnvironment(input: { name: string; purpose: string; detail?: string }): Promise<EnvironmentDto>;
   listEnvironments(): Promise<EnvironmentDto[]>;
@@ -135,19 +170,35 @@ export interface ChangegateApi {
   createTemplate(input: Record<string, unknown>): Promise<TemplateDto>;
   listTemplates(): Promise<TemplateDto[]>;
   getTemplate(name: string): Promise<TemplateDto>;
+  updateTemplate(name: string, patch: Record<string, unknown>): Promise<TemplateDto>;
   deleteTemplate(name: string): Promise<TemplateDto>;
   createChecklist(input: Record<string, unknown>): Promise<ChecklistDto>;
   listChecklists(): Promise<ChecklistDto[]>;
   getChecklist(category: string): Promise<ChecklistDto>;
+  updateChecklist(category: string, patch: Record<string, unknown>): Promise<ChecklistDto>;
   deleteChecklist(category: string): Promise<ChecklistDto>;
   /** A CR's checklist: its category's required items and which are done. */
   getChangeChecklist(ref: string): Promise<ChangeChecklistDto>;
   /** Completes one item of a CR's checklist. */
   checkChecklistItem(ref: string, item: string, note?: string): Promise<ChangeChecklistDto>;
 
+  createBatch(input: Record<string, unknown>): Promise<BatchDetailDto>;
+  listBatches(): Promise<BatchSummaryDto[]>;
+  /** A batch at a glance: window, counts, ready verdict and one line per member. */
+  getBatch(ref: string): Promise<BatchDetailDto>;
+  addBatchMembers(ref: string, changes: string[]): Promise<BatchDetailDto>;
+  removeBatchMembers(ref: string, changes: string[]): Promise<BatchDetailDto>;
+  /** input: { start?, end?, withdrawApprovals? }; all members re-planned in one transaction, or none. */
+  scheduleBatch(ref: string, input: Record<string, unknown>): Promise<BatchScheduleResultDto>;
+  /** Approves each member awaiting the caller's decision; the result says what happened per member. */
+  approveBatch(ref: string, comment?: string): Promise<BatchApprovalResultDto>;
+
   auditLog(query: { changeRequest?: string; afterSeq?: number; limit?: number }): Promise<AuditEventDto[]>;
   auditVerify(checkpoint?: unknown): Promise<AuditVerifyDto>;
   auditCheckpoint(): Promise<CheckpointDto>;
+
+  /** The tenant's outbox events (escalations), oldest first. */
+  listEvents(query: EventQuery): Promise<EventPageDto>;
 
   createToken(input: { name: string; role: string }): Promise<{ token: TokenDto; secret: string }>;
   listTokens(): Promise<TokenDto[]>;
@@ -191,4 +242,21 @@ export interface ChangegateApi {
     name: string,
     input: { changeRequestId: string; reason: string },
   ): Promise<WindowOverrideDto>;
+
+  createIncident(input: Record<string, unknown>): Promise<IncidentDto>;
+  /** Newest first; `open` keeps only open ones. */
+  listIncidents(query: { open?: boolean }): Promise<IncidentDto[]>;
+  getIncident(ref: string): Promise<IncidentDetailDto>;
+  resolveIncident(ref: string): Promise<IncidentDto>;
+  /** Links a CR to the incident (a change link of kind `incident`, counted by the risk history). */
+  linkIncident(ref: string, changeRequestId: string): Promise<IncidentLinkDto>;
+  /** The incident's commander lets one CR go ahead while it is open. */
+  authorizeIncidentChange(
+    ref: string,
+    input: { changeRequestId: string; reason: string },
+  ): Promise<IncidentAuthorizationDto>;
+  /** Open major incidents that block a CR now, and the authorizations it holds. */
+  changeRequestIncidents(ref: string): Promise<ChangeRequestIncidentsDto>;
+  /** Other live CRs whose planned windows overlap on a shared component in the same environment. */
+  changeRequestConflicts(ref: string): Promise<ChangeConflictsDto>;
 }

@@ -1,4 +1,11 @@
+import {
+  batchApprovalResultDto,
+  batchDetailDto,
+  batchScheduleResultDto,
+  batchSummaryDto,
+} from '../api/batch-dto.js';
 import { componentDto, groupDto } from '../api/catalog-dto.js';
+import { changeConflictsDto } from '../api/conflict-dto.js';
 import {
   attachmentDto,
   auditEventDto,
@@ -10,6 +17,14 @@ import {
   tenantDto,
   tokenDto,
 } from '../api/dto.js';
+import { eventPageDto } from '../api/event-dto.js';
+import {
+  changeRequestIncidentsDto,
+  incidentAuthorizationDto,
+  incidentDetailDto,
+  incidentDto,
+  incidentLinkDto,
+} from '../api/incident-dto.js';
 import {
   deploymentDto,
   evidenceDto,
@@ -20,6 +35,8 @@ import {
   promotionDto,
   tenantConfigDto,
 } from '../api/pipeline-dto.js';
+import { approvalPolicyDto, changeApprovalsDto, policyExplanationDto } from '../api/policy-dto.js';
+import { changeRiskDto } from '../api/risk-dto.js';
 import { changeChecklistDto, checklistDto, templateDto } from '../api/template-dto.js';
 import { windowDetailDto, windowDto, windowListDto, windowOverrideDto } from '../api/window-dto.js';
 import type { App } from '../app.js';
@@ -27,8 +44,22 @@ import { can, systemTenant } from '../domain/access.js';
 import { AppError } from '../domain/errors.js';
 import { createTenant } from '../services/access/tenant-service.js';
 import { createApiToken, listTenantTokens, revokeToken } from '../services/access/token-service.js';
+import {
+  explainApprovalPolicy,
+  getChangeApprovals,
+  showApprovalPolicy,
+} from '../services/approvals/approval-queries.js';
 import { createAuditCheckpoint, verifyAgainstCheckpoint } from '../services/audit/audit-checkpoint.js';
 import { readAuditLog, verifyAuditChain } from '../services/audit/audit-queries.js';
+import { approveBatch } from '../services/batches/approve-batch.js';
+import {
+  addBatchMembers,
+  createBatch,
+  getBatch,
+  listTenantBatches,
+  removeBatchMembers,
+} from '../services/batches/batch-service.js';
+import { scheduleBatch } from '../services/batches/schedule-batch.js';
 import {
   createComponent,
   deleteComponentByName,
@@ -45,6 +76,7 @@ import {
   removeGroupMember,
   updateGroupFields,
 } from '../services/catalog/group-service.js';
+import { changeRequestConflicts } from '../services/changes/change-conflicts.js';
 import {
   cancelChangeRequest,
   closeChangeRequest,
@@ -69,6 +101,7 @@ import {
   getChangeChecklist,
   getChecklist,
   listTenantChecklists,
+  updateChecklistFields,
 } from '../services/checklists/checklist-service.js';
 import { applyTenantConfig, showTenantConfig } from '../services/config/config-service.js';
 import type { Actor } from '../services/context.js';
@@ -78,19 +111,31 @@ import { beginRollback } from '../services/deployments/begin-rollback.js';
 import { getDeployment } from '../services/deployments/deployment-support.js';
 import { finishDeployment } from '../services/deployments/finish-deployment.js';
 import { createEnvironment, listTenantEnvironments } from '../services/environments/environment-service.js';
+import { listEvents } from '../services/escalations/list-events.js';
 import { addEvidence, findEvidence } from '../services/evidence/evidence-service.js';
 import { evidenceSummary } from '../services/evidence/evidence-summary.js';
+import { authorizeChange } from '../services/incidents/authorize-change.js';
+import { changeRequestIncidents } from '../services/incidents/change-request-incidents.js';
+import {
+  createIncident,
+  getIncident,
+  linkIncident,
+  listTenantIncidents,
+  resolveIncident,
+} from '../services/incidents/incident-service.js';
 import {
   addInventoryEntries,
   getInventory,
   inventoryLabels,
 } from '../services/inventory/inventory-service.js';
 import { promote } from '../services/promotion/promote.js';
+import { assessChangeRisk, getChangeRisk } from '../services/risk/assess-change-risk.js';
 import {
   createTemplate,
   deleteTemplateByName,
   getTemplate,
   listTenantTemplates,
+  updateTemplateFields,
 } from '../services/templates/template-service.js';
 import { grantWindowOverride } from '../services/windows/grant-override.js';
 import {
@@ -129,6 +174,14 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
       changeRequestDto(await closeChangeRequest(deps, actor, ref, category, notes)),
     completeObligation: async (ref, kind, note) =>
       obligationDto(await completeObligation(deps, actor, ref, kind, note)),
+    getChangeApprovals: async (ref) => changeApprovalsDto(await getChangeApprovals(deps, actor, ref)),
+    getApprovalPolicy: async () => approvalPolicyDto(await showApprovalPolicy(deps, actor)),
+    explainApprovalPolicy: async (ref) => policyExplanationDto(await explainApprovalPolicy(deps, actor, ref)),
+    getChangeRisk: async (ref) => changeRiskDto(await getChangeRisk(deps, actor, ref)),
+    assessChangeRisk: async (ref) => {
+      const { changeRequest, changed } = await assessChangeRisk(deps, actor, ref);
+      return changeRiskDto(changeRequest, changed);
+    },
     cancelChangeRequest: async (ref, reason) =>
       changeRequestDto(await cancelChangeRequest(deps, actor, ref, reason)),
 
@@ -152,14 +205,27 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
     createTemplate: async (input) => templateDto(await createTemplate(deps, actor, input)),
     listTemplates: async () => (await listTenantTemplates(deps, actor)).map(templateDto),
     getTemplate: async (name) => templateDto(await getTemplate(deps, actor, name)),
+    updateTemplate: async (name, patch) => templateDto(await updateTemplateFields(deps, actor, name, patch)),
     deleteTemplate: async (name) => templateDto(await deleteTemplateByName(deps, actor, name)),
     createChecklist: async (input) => checklistDto(await createChecklist(deps, actor, input)),
     listChecklists: async () => (await listTenantChecklists(deps, actor)).map(checklistDto),
     getChecklist: async (category) => checklistDto(await getChecklist(deps, actor, category)),
+    updateChecklist: async (category, patch) =>
+      checklistDto(await updateChecklistFields(deps, actor, category, patch)),
     deleteChecklist: async (category) => checklistDto(await deleteChecklistByCategory(deps, actor, category)),
     getChangeChecklist: async (ref) => changeChecklistDto(await getChangeChecklist(deps, actor, ref)),
     checkChecklistItem: async (ref, item, note) =>
       changeChecklistDto(await checkChecklistItem(deps, actor, ref, item, note)),
+
+    createBatch: async (input) => batchDetailDto(await createBatch(deps, actor, input)),
+    listBatches: async () => (await listTenantBatches(deps, actor)).map(batchSummaryDto),
+    getBatch: async (ref) => batchDetailDto(await getBatch(deps, actor, ref)),
+    addBatchMembers: async (ref, changes) => batchDetailDto(await addBatchMembers(deps, actor, ref, changes)),
+    removeBatchMembers: async (ref, changes) =>
+      batchDetailDto(await removeBatchMembers(deps, actor, ref, changes)),
+    scheduleBatch: async (ref, input) => batchScheduleResultDto(await scheduleBatch(deps, actor, ref, input)),
+    approveBatch: async (ref, comment) =>
+      batchApprovalResultDto(await approveBatch(deps, actor, ref, comment)),
 
     auditLog: async (query) => (await readAuditLog(deps, actor, query)).map(auditEventDto),
     auditVerify: async (checkpoint) =>
@@ -167,6 +233,8 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
         ? verifyAuditChain(deps, actor)
         : verifyAgainstCheckpoint(deps, actor, app.signer({ create: false }), checkpoint),
     auditCheckpoint: () => createAuditCheckpoint(deps, actor, app.signer()),
+
+    listEvents: async (query) => eventPageDto(await listEvents(deps, actor, query)),
 
     createToken: async (input) => {
       const created = await createApiToken(deps, actor, input);
@@ -215,5 +283,19 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
     deleteWindow: async (name, force) => windowDto(await deleteWindow(deps, actor, name, { force })),
     grantWindowOverride: async (name, input) =>
       windowOverrideDto(await grantWindowOverride(deps, actor, name, input)),
+
+    createIncident: async (input) => incidentDto(await createIncident(deps, actor, input)),
+    listIncidents: async (query) => (await listTenantIncidents(deps, actor, query)).map(incidentDto),
+    getIncident: async (ref) => incidentDetailDto(await getIncident(deps, actor, ref)),
+    resolveIncident: async (ref) => incidentDto(await resolveIncident(deps, actor, ref)),
+    linkIncident: async (ref, changeRequestId) => {
+      const linked = await linkIncident(deps, actor, ref, changeRequestId);
+      return incidentLinkDto(linked.incident.number, linked);
+    },
+    authorizeIncidentChange: async (ref, input) =>
+      incidentAuthorizationDto(await authorizeChange(deps, actor, ref, input)),
+    changeRequestIncidents: async (ref) =>
+      changeRequestIncidentsDto(await changeRequestIncidents(deps, actor, ref)),
+    changeRequestConflicts: async (ref) => changeConflictsDto(await changeRequestConflicts(deps, actor, ref)),
   };
 }

@@ -80,11 +80,13 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
   const cr = (ref: string) => `/api/v1/change-requests/${encodeURIComponent(ref)}`;
   const run = (id: string) => `/api/v1/deployments/${encodeURIComponent(id)}`;
   const window = (name: string) => `/api/v1/windows/${encodeURIComponent(name)}`;
+  const incident = (ref: string) => `/api/v1/incidents/${encodeURIComponent(ref)}`;
   const group = (name: string) => `/api/v1/groups/${encodeURIComponent(name)}`;
   // Component names may hold '/', which encodeURIComponent turns into %2F: one path segment.
   const component = (name: string) => `/api/v1/components/${encodeURIComponent(name)}`;
   const template = (name: string) => `/api/v1/templates/${encodeURIComponent(name)}`;
   const checklist = (category: string) => `/api/v1/checklists/${encodeURIComponent(category)}`;
+  const batch = (ref: string) => `/api/v1/batches/${encodeURIComponent(ref)}`;
 
   /** Long-polls in calls of at most `approvalPollMs` until the wait is over or the run left the gate. */
   async function awaitApproval(runId: string, waitMs: number, lockTtlSeconds?: number) {
@@ -107,12 +109,18 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
       json({ method: 'GET', path: '/api/v1/change-requests', query: { ...q } }),
     updateChangeRequest: (ref, patch) => json({ method: 'PATCH', path: cr(ref), json: patch }),
     requestApproval: (ref) => json({ method: 'POST', path: `${cr(ref)}/request-approval` }),
+    getChangeRisk: (ref) => json({ method: 'GET', path: `${cr(ref)}/risk-assessment` }),
+    assessChangeRisk: (ref) => json({ method: 'POST', path: `${cr(ref)}/risk-assessment` }),
     completeObligation: (ref, kind, note) =>
       json({
         method: 'POST',
         path: `${cr(ref)}/obligations/${encodeURIComponent(kind)}/complete`,
         json: note === undefined ? {} : { note },
       }),
+    getChangeApprovals: (ref) => json({ method: 'GET', path: `${cr(ref)}/approvals` }),
+    getApprovalPolicy: () => json({ method: 'GET', path: '/api/v1/policy' }),
+    explainApprovalPolicy: (ref) =>
+      json({ method: 'GET', path: `/api/v1/policy/explain/${encodeURIComponent(ref)}` }),
     decideApproval: (ref, decision, comment) =>
       json({
         method: 'POST',
@@ -168,10 +176,12 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
     createTemplate: (input) => json({ method: 'POST', path: '/api/v1/templates', json: input }),
     listTemplates: () => json({ method: 'GET', path: '/api/v1/templates' }),
     getTemplate: (name) => json({ method: 'GET', path: template(name) }),
+    updateTemplate: (name, patch) => json({ method: 'PATCH', path: template(name), json: patch }),
     deleteTemplate: (name) => json({ method: 'DELETE', path: template(name) }),
     createChecklist: (input) => json({ method: 'POST', path: '/api/v1/checklists', json: input }),
     listChecklists: () => json({ method: 'GET', path: '/api/v1/checklists' }),
     getChecklist: (category) => json({ method: 'GET', path: checklist(category) }),
+    updateChecklist: (category, patch) => json({ method: 'PATCH', path: checklist(category), json: patch }),
     deleteChecklist: (category) => json({ method: 'DELETE', path: checklist(category) }),
     getChangeChecklist: (ref) => json({ method: 'GET', path: `${cr(ref)}/checklist` }),
     checkChecklistItem: (ref, item, note) =>
@@ -180,6 +190,16 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
         path: `${cr(ref)}/checklist/checks`,
         json: note === undefined ? { item } : { item, note },
       }),
+    createBatch: (input) => json({ method: 'POST', path: '/api/v1/batches', json: input }),
+    listBatches: () => json({ method: 'GET', path: '/api/v1/batches' }),
+    getBatch: (ref) => json({ method: 'GET', path: batch(ref) }),
+    addBatchMembers: (ref, changes) =>
+      json({ method: 'POST', path: `${batch(ref)}/members`, json: { changes } }),
+    removeBatchMembers: (ref, changes) =>
+      json({ method: 'DELETE', path: `${batch(ref)}/members`, query: { change: changes } }),
+    scheduleBatch: (ref, input) => json({ method: 'POST', path: `${batch(ref)}/schedule`, json: input }),
+    approveBatch: (ref, comment) =>
+      json({ method: 'POST', path: `${batch(ref)}/approve`, json: comment === undefined ? {} : { comment } }),
 
     auditLog: (q) =>
       json({
@@ -192,6 +212,8 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
         ? json({ method: 'GET', path: '/api/v1/audit/verify' })
         : json({ method: 'POST', path: '/api/v1/audit/verify', json: { checkpoint } }),
     auditCheckpoint: () => json({ method: 'POST', path: '/api/v1/audit/checkpoints' }),
+
+    listEvents: (q) => json({ method: 'GET', path: '/api/v1/events', query: { ...q } }),
 
     createToken: (input) => json({ method: 'POST', path: '/api/v1/tokens', json: input }),
     listTokens: () => json({ method: 'GET', path: '/api/v1/tokens' }),
@@ -249,6 +271,18 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
       json({ method: 'DELETE', path: window(name), query: { force: force ? 'true' : undefined } }),
     grantWindowOverride: (name, input) =>
       json({ method: 'POST', path: `${window(name)}/overrides`, json: input }),
+
+    createIncident: (input) => json({ method: 'POST', path: '/api/v1/incidents', json: input }),
+    listIncidents: (q) =>
+      json({ method: 'GET', path: '/api/v1/incidents', query: { open: q.open ? 'true' : undefined } }),
+    getIncident: (ref) => json({ method: 'GET', path: incident(ref) }),
+    resolveIncident: (ref) => json({ method: 'POST', path: `${incident(ref)}/resolve`, json: {} }),
+    linkIncident: (ref, changeRequestId) =>
+      json({ method: 'POST', path: `${incident(ref)}/links`, json: { changeRequestId } }),
+    authorizeIncidentChange: (ref, input) =>
+      json({ method: 'POST', path: `${incident(ref)}/authorizations`, json: input }),
+    changeRequestIncidents: (ref) => json({ method: 'GET', path: `${cr(ref)}/incidents` }),
+    changeRequestConflicts: (ref) => json({ method: 'GET', path: `${cr(ref)}/conflicts` }),
   };
 }
 

@@ -34,6 +34,7 @@ export const permissions = [
   'tenant:manage',
   'config:read',
   'config:apply',
+  'policy:read',
   'inventory:read',
   'inventory:write',
   'evidence:read',
@@ -43,6 +44,11 @@ export const permissions = [
   'deployment:run',
   'window:manage',
   'window:override',
+  'event:read',
+  'incident:read',
+  'incident:write',
+  'batch:read',
+  'batch:write',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -51,9 +57,12 @@ const read: Permission[] = [
   'environment:read',
   'catalog:read',
   'config:read',
+  'policy:read',
   'inventory:read',
   'evidence:read',
   'deployment:read',
+  'incident:read',
+  'batch:read',
 ];
 const request: Permission[] = [
   ...read,
@@ -68,8 +77,8 @@ const audit: Permission[] = ['audit:read', 'audit:verify'];
 
 export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
   viewer: read,
-  requester: [...request, 'promotion:create'],
-  approver: [...read, 'change:comment', 'change:approve'],
+  requester: [...request, 'promotion:create', 'incident:write', 'batch:write'],
+  approver: [...read, 'change:comment', 'change:approve', 'incident:write'],
   change_manager: [
     ...request,
     'change:approve',
@@ -82,9 +91,12 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'promotion:create',
     'window:manage',
     'window:override',
+    'event:read',
+    'incident:write',
+    'batch:write',
     ...audit,
   ],
-  auditor: [...read, ...audit, 'audit:checkpoint'],
+  auditor: [...read, ...audit, 'audit:checkpoint', 'event:read'],
   // The pipeline records builds and evidence, promotes and deploys; it cannot change the policy that gates it.
   pipeline: [
     ...request,

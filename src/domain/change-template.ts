@@ -77,26 +77,80 @@ const presetParsers: Record<(typeof templatePresetNames)[number], (v: unknown) =
 export function validateTemplateCreate(input: Record<string, unknown>): TemplateFields {
   rejectUnknown(input, templateCreateFields);
   requireFields(input, ['name', 'title', 'maxRisk']);
-  const rawFields = input.fields ?? {};
-  if (typeof rawFields !== 'object' || rawFields === null || Array.isArray(rawFields))
+  const presets = withoutCleared(presetsPatch(input.fields ?? {}));
+  const maxRisk = oneOf('maxRisk', input.maxRisk, riskLevels);
+  checkPresetRisk(presets, maxRisk);
+  return {
+    name: slug('name', input.name),
+    title: templateTitle(input.title),
+    presets,
+    components: scopeComponents(input.components),
+    environments: scopeEnvironments(input.environments),
+    maxRisk,
+  };
+}
+
+/** A PATCH of a template: `presets` holds only the presets given, null clearing one. */
+export type TemplatePatch = Partial<Omit<TemplateFields, 'name' | 'presets'>> & {
+  presets?: { [K in keyof TemplatePresets]?: TemplatePresets[K] | null };
+};
+
+export const templateUpdateFields = ['title', 'fields', 'components', 'environments', 'maxRisk'] as const;
+
+/**
+ * Validates a PATCH of a template: a value sets, an absent key leaves, null clears (components and
+ * environments: back to any). `fields` is merged key by key: a preset given sets it, null clears it.
+ */
+export function validateTemplateUpdate(input: Record<string, unknown>): TemplatePatch {
+  rejectUnknown(input, templateUpdateFields);
+  if (Object.keys(input).length === 0)
+    throw new AppError(
+      'invalid_input',
+      `nothing to update; give at least one of: ${templateUpdateFields.join(', ')}`,
+    );
+  for (const required of ['title', 'maxRisk'] as const)
+    if (input[required] === null) throw invalidField(required, 'is required and cannot be cleared');
+  const patch: TemplatePatch = {};
+  if (input.title !== undefined) patch.title = templateTitle(input.title);
+  if (input.fields !== undefined) patch.presets = presetsPatch(input.fields ?? {});
+  if ('components' in input) patch.components = scopeComponents(input.components);
+  if ('environments' in input) patch.environments = scopeEnvironments(input.environments);
+  if (input.maxRisk !== undefined) patch.maxRisk = oneOf('maxRisk', input.maxRisk, riskLevels);
+  return patch;
+}
+
+/** The template a PATCH makes; refused when its preset risk would exceed its maximum. */
+export function patchTemplate<T extends TemplateFields>(template: T, patch: TemplatePatch): T {
+  const { presets: changes, ...rest } = patch;
+  const presets = withoutCleared({ ...template.presets, ...changes });
+  const updated = { ...template, ...rest, presets };
+  checkPresetRisk(presets, updated.maxRisk);
+  return updated;
+}
+
+const templateTitle = (value: unknown) => text('title', value, { min: 1, max: 200 });
+const scopeComponents = (value: unknown) => (value == null ? [] : componentNames('components', value));
+const scopeEnvironments = (value: unknown) =>
+  value == null ? [] : distinctList('environments', value, slug);
+
+function presetsPatch(value: unknown): NonNullable<TemplatePatch['presets']> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw invalidField('fields', 'must be an object of CR fields');
-  const raw = rawFields as Record<string, unknown>;
+  const raw = value as Record<string, unknown>;
   rejectUnknown(raw, templatePresetNames);
   const presets: Record<string, unknown> = {};
   for (const key of templatePresetNames)
-    if (raw[key] !== undefined && raw[key] !== null) presets[key] = presetParsers[key](raw[key]);
-  const maxRisk = oneOf('maxRisk', input.maxRisk, riskLevels);
-  const preset = presets as TemplatePresets;
-  if (preset.risk && riskRank(preset.risk) > riskRank(maxRisk))
-    throw invalidField('fields.risk', `'${preset.risk}' is above the template's maxRisk '${maxRisk}'`);
-  return {
-    name: slug('name', input.name),
-    title: text('title', input.title, { min: 1, max: 200 }),
-    presets: preset,
-    components: input.components == null ? [] : componentNames('components', input.components),
-    environments: input.environments == null ? [] : distinctList('environments', input.environments, slug),
-    maxRisk,
-  };
+    if (raw[key] !== undefined) presets[key] = raw[key] === null ? null : presetParsers[key](raw[key]);
+  return presets as NonNullable<TemplatePatch['presets']>;
+}
+
+function withoutCleared(presets: NonNullable<TemplatePatch['presets']>): TemplatePresets {
+  return Object.fromEntries(Object.entries(presets).filter(([, v]) => v !== null)) as TemplatePresets;
+}
+
+function checkPresetRisk(presets: TemplatePresets, maxRisk: RiskLevel): void {
+  if (presets.risk && riskRank(presets.risk) > riskRank(maxRisk))
+    throw invalidField('fields.risk', `'${presets.risk}' is above the template's maxRisk '${maxRisk}'`);
 }
 
 const riskRank = (r: RiskLevel) => riskLevels.indexOf(r);

@@ -1,4 +1,4 @@
-import { AppError } from './errors.js';
+import { AppError, invalidField } from './errors.js';
 import { distinctList } from './group.js';
 import { nullable, rejectUnknown, requireFields, slug, text } from './validate.js';
 
@@ -32,17 +32,37 @@ export const checklistCreateFields = ['category', 'items', 'description'] as con
 export function validateChecklistCreate(input: Record<string, unknown>): ChecklistFields {
   rejectUnknown(input, checklistCreateFields);
   requireFields(input, ['category', 'items']);
-  const items = distinctList('items', input.items, slug);
-  if (items.length === 0) throw new AppError('invalid_input', 'items: a checklist needs at least one item');
-  return {
-    category: slug('category', input.category),
-    items,
-    description:
-      input.description === undefined || input.description === ''
-        ? null
-        : nullable(input.description, (v) => text('description', v, { max: 500 })),
-  };
+  const items = checklistItems(input.items);
+  return { category: slug('category', input.category), items, description: description(input.description) };
 }
+
+export type ChecklistPatch = Partial<Pick<Checklist, 'items' | 'description'>>;
+
+export const checklistUpdateFields = ['items', 'description'] as const;
+
+/** Validates a PATCH: `items` replaces the list (at least one), description null clears it. */
+export function validateChecklistUpdate(input: Record<string, unknown>): ChecklistPatch {
+  rejectUnknown(input, checklistUpdateFields);
+  if (Object.keys(input).length === 0)
+    throw new AppError(
+      'invalid_input',
+      `nothing to update; give at least one of: ${checklistUpdateFields.join(', ')}`,
+    );
+  if (input.items === null) throw invalidField('items', 'is required and cannot be cleared');
+  const patch: ChecklistPatch = {};
+  if (input.items !== undefined) patch.items = checklistItems(input.items);
+  if ('description' in input) patch.description = description(input.description);
+  return patch;
+}
+
+function checklistItems(value: unknown): string[] {
+  const items = distinctList('items', value, slug);
+  if (items.length === 0) throw invalidField('items', 'a checklist needs at least one item');
+  return items;
+}
+
+const description = (value: unknown) =>
+  value === undefined || value === '' ? null : nullable(value, (v) => text('description', v, { max: 500 }));
 
 export interface ChecklistItemState {
   item: string;

@@ -1,5 +1,7 @@
+import { ruleLines, rulesAllowAutoApproval } from './approval-routing.js';
 import { type CloseCategory, type RiskLevel, riskLevels } from './change-request.js';
 import type { DeltaItem } from './inventory.js';
+import type { RuleOutcome } from './policy-decision.js';
 
 /** Deployment runs and the pure decisions of the CD flows (DESIGN.md §5). */
 
@@ -77,14 +79,17 @@ export interface AutoApprovalDecision {
 }
 
 /**
- * A pipeline-created CR is approved without a human when the deployment is ready, causes no outage
- * and its risk is within the tenant's limit (a CR without a risk counts as `low`).
+ * A pipeline-created CR is approved without a human when the deployment is ready, causes no outage,
+ * its (effective) risk is within the tenant's limit (a CR without a risk counts as `low`) and every
+ * approval-policy rule it matched is auto-approvable. The reasons list the base conditions, then every
+ * rule, matched or not, with why.
  */
 export function decideAutoApproval(input: {
   ready: boolean;
   outageMinutes: number;
   risk: RiskLevel | null;
   maxRisk: RiskLevel;
+  rules?: RuleOutcome[];
 }): AutoApprovalDecision {
   const risk = input.risk ?? 'low';
   const riskOk = riskLevels.indexOf(risk) <= riskLevels.indexOf(input.maxRisk);
@@ -93,7 +98,11 @@ export function decideAutoApproval(input: {
     `outage: ${input.outageMinutes === 0 ? 'none' : `${input.outageMinutes} minutes (planned downtime needs a human approval)`}`,
     `risk: ${risk} ${riskOk ? 'within' : 'above'} the auto-approval limit '${input.maxRisk}'`,
   ];
-  return { approved: input.ready && input.outageMinutes === 0 && riskOk, reasons };
+  const rules = input.rules ?? [];
+  return {
+    approved: input.ready && input.outageMinutes === 0 && riskOk && rulesAllowAutoApproval(rules),
+    reasons: [...reasons, ...ruleLines(rules)],
+  };
 }
 
 /** Close category of a successful deployment, by readiness at closure. */

@@ -81,6 +81,10 @@ describe('tenant config', () => {
       'evidenceChecks',
       'complianceProfile',
       'identity',
+      'approvalPolicy',
+      'catalog',
+      'customFields',
+      'risk',
     ]);
   });
 

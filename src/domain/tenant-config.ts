@@ -1,3 +1,11 @@
+import { type ApprovalPolicy, parseApprovalPolicy } from './approval-policy.js';
+import {
+  type CatalogConfig,
+  catalogConfigKeys,
+  describeCatalogConfig,
+  emptyCatalogConfig,
+  parseCatalogConfig,
+} from './catalog-config.js';
 import {
   type EnvironmentPurpose,
   environmentPurposes,
@@ -15,9 +23,15 @@ import {
   sequence,
   show,
 } from './config-shape.js';
+import {
+  type CustomFieldsConfig,
+  describeCustomFields,
+  parseCustomFieldsConfig,
+} from './custom-fields-config.js';
 import { AppError, invalidField } from './errors.js';
 import { type EvidenceChecksConfig, parseEvidenceChecks } from './evidence-checks.js';
 import { type IdentityConfig, parseIdentityConfig } from './identity-config.js';
+import { describeRiskModel, parseRiskModel, type RiskModel } from './risk-model.js';
 import { oneOf, slug, text } from './validate.js';
 
 /**
@@ -44,6 +58,14 @@ export interface TenantConfig {
   complianceProfile: { name: string; document: unknown } | null;
   /** Who may sign in with an IdP's tokens, and with which role. */
   identity: IdentityConfig | null;
+  /** Rules that build a CR's approval chain (docs/approval-policy.md); null: one approval by anyone who may approve. */
+  approvalPolicy: ApprovalPolicy | null;
+  /** Groups, components, templates, checklists and windows the file declares (catalog-config.ts). */
+  catalog: CatalogConfig;
+  /** The JSON Schema of the CRs' custom fields (docs/custom-fields.md); null: any values. */
+  customFields: CustomFieldsConfig | null;
+  /** The risk model (docs/risk.md); null: CRs are not assessed. */
+  risk: RiskModel | null;
 }
 
 /** The only format version; `version` may be omitted. */
@@ -59,6 +81,10 @@ export const tenantConfigKeys = [
   'evidenceChecks',
   'complianceProfile',
   'identity',
+  'approvalPolicy',
+  ...catalogConfigKeys,
+  'customFields',
+  'risk',
 ] as const;
 export const environmentConfigKeys = ['name', 'purpose', 'detail', 'regions', 'rollbackEnabled'] as const;
 const autoApprovalKeys = ['maxRisk'] as const;
@@ -71,6 +97,10 @@ export const defaultTenantConfig: TenantConfig = Object.freeze({
   evidenceChecks: null,
   complianceProfile: null,
   identity: null,
+  approvalPolicy: null,
+  catalog: emptyCatalogConfig,
+  customFields: null,
+  risk: null,
 });
 
 /** Parses and validates a `changegate.yaml` document; errors name the path of the bad field. */
@@ -96,7 +126,17 @@ export function parseTenantConfig(document: unknown): TenantConfig {
     evidenceChecks: parseEvidence(root.evidenceChecks),
     complianceProfile: parseComplianceProfile(root.complianceProfile),
     identity: parseIdentityConfig(root.identity),
+    approvalPolicy: parseApprovalPolicy(root.approvalPolicy),
+    catalog: parseCatalogConfig(root),
+    customFields: parseCustomFields(root.customFields),
+    risk: absent(root.risk) ? null : parseRiskModel(root.risk),
   };
+}
+
+function parseCustomFields(value: unknown): CustomFieldsConfig | null {
+  if (absent(value)) return null;
+  assertJsonValue('customFields', value);
+  return parseCustomFieldsConfig(value);
 }
 
 function parseEnvironments(value: unknown): EnvironmentConfig[] {
@@ -268,6 +308,9 @@ export function describeTenantConfig(config: TenantConfig): string {
       ? `sign-in: OIDC tokens from ${oidc.issuer} for audience ${oidc.audience}; ${oidc.roles.map((m) => `${m.group} → ${m.role}`).join(', ') || 'no group mappings'}${oidc.defaultRole ? `; anyone else: ${oidc.defaultRole}` : ''}`
       : 'sign-in: API tokens only',
   );
+  lines.push(...describeCatalogConfig(config.catalog));
+  if (config.customFields) lines.push(describeCustomFields(config.customFields));
+  if (config.risk) lines.push(describeRiskModel(config.risk));
   return lines.join('\n');
 }
 

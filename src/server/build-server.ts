@@ -4,18 +4,27 @@ import type { App } from '../app.js';
 import { AppError } from '../domain/errors.js';
 import { checkDatabase } from '../services/health.js';
 import { purgeExpiredIdempotencyKeys } from '../services/idempotency/run-idempotent.js';
+import { startEscalationWorker } from './escalation-worker.js';
 import { sendError } from './http-errors.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { batchRoutes } from './routes/batch-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { changeRequestRoutes } from './routes/change-request-routes.js';
+import { conflictRoutes } from './routes/conflict-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
+import { incidentRoutes } from './routes/incident-routes.js';
 import { pipelineRoutes } from './routes/pipeline-routes.js';
+import { policyRoutes } from './routes/policy-routes.js';
+import { riskRoutes } from './routes/risk-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
 import { windowRoutes } from './routes/window-routes.js';
 
 export interface ServerOptions {
   /** Fastify's request log; off in tests and benchmarks. */
   logRequests?: boolean;
+  /** Fire due approval-step SLA timers this often (serve passes CHANGEGATE_ESCALATION_INTERVAL_MS); off when absent or 0. */
+  escalationIntervalMs?: number;
 }
 
 /** Builds the HTTP server without listening, so tests can `inject` and `serve` can `listen`. */
@@ -106,8 +115,14 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   adminRoutes(fastify, app);
   pipelineRoutes(fastify, app);
   windowRoutes(fastify, app);
+  eventRoutes(fastify, app);
   catalogRoutes(fastify, app);
   templateRoutes(fastify, app);
+  batchRoutes(fastify, app);
+  incidentRoutes(fastify, app);
+  conflictRoutes(fastify, app);
+  riskRoutes(fastify, app);
+  policyRoutes(fastify, app);
 
   // Idempotency keys answer retries for a day; purge older ones at start and hourly.
   const purge = () =>
@@ -117,6 +132,12 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   const timer = setInterval(purge, 60 * 60 * 1000).unref();
   fastify.addHook('onClose', async () => clearInterval(timer));
   await purge();
+
+  if (options.escalationIntervalMs) {
+    const worker = startEscalationWorker(app.deps, options.escalationIntervalMs);
+    // onClose runs once in-flight requests are done; the database closes after it.
+    fastify.addHook('onClose', () => worker.stop());
+  }
 
   await fastify.ready();
   return fastify;

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenFor, validChange } from '../../test/support/actors.js';
 import { dialects } from '../../test/support/dialects.js';
 import { testServer } from '../../test/support/server.js';
+import { requireTenant } from '../services/access/tenant-service.js';
+import { insertOutboxEvent } from '../store/outbox.js';
 
 /** A valid request body per operation, so that a 404 cannot hide behind a 400. */
 const bodies: Record<string, unknown> = {
@@ -19,7 +21,14 @@ const bodies: Record<string, unknown> = {
   'patch /api/v1/groups/{group}': { description: 'taken over' },
   'post /api/v1/groups/{group}/members': { member: 'intruder@example.com' },
   'patch /api/v1/components/{component}': { criticality: 'tier4' },
+  'patch /api/v1/templates/{template}': { title: 'taken over' },
+  'patch /api/v1/checklists/{category}': { items: ['taken-over'] },
   'post /api/v1/change-requests/{ref}/checklist/checks': { item: 'b-secret-item' },
+  'post /api/v1/batches/{batch}/members': { changes: ['CHG0000001'] },
+  'post /api/v1/batches/{batch}/schedule': { start: '2099-02-01T00:00:00Z', end: '2099-02-01T04:00:00Z' },
+  'post /api/v1/batches/{batch}/approve': { comment: 'ok' },
+  'post /api/v1/incidents/{incident}/links': { changeRequestId: 'CHG0000001' },
+  'post /api/v1/incidents/{incident}/authorizations': { changeRequestId: 'CHG0000001', reason: 'mine now' },
 };
 
 /** Query strings for reads that need one; each names what B holds under the same name in its tenant. */
@@ -47,6 +56,8 @@ const ownTenantWrites = new Set([
   'post /api/v1/components',
   'post /api/v1/templates',
   'post /api/v1/checklists',
+  'post /api/v1/batches',
+  'post /api/v1/incidents',
 ]);
 
 /** An inventory entry of B's, and the config both tenants apply: the same environment name in each. */
@@ -151,6 +162,42 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
     ]);
     objects.template = template.json().name;
     objects.category = checklist.json().category;
+    // B's change batch, holding B's CR.
+    const bBatch = await s.call(b, {
+      method: 'POST',
+      url: '/api/v1/batches',
+      payload: { name: 'b-secret-batch', title: 'B-SECRET-BATCH-TITLE', changes: [cr.json().number] },
+    });
+    expect(bBatch.statusCode, bBatch.body).toBe(201);
+    objects.batch = bBatch.json().number;
+    objects.batchName = bBatch.json().name;
+    secrets.push(bBatch.json().id, 'b-secret-batch', 'B-SECRET-BATCH-TITLE');
+    // B's outbox (GET /api/v1/events): an escalation only B may read.
+    const bEvent = s.app.deps.newId();
+    await insertOutboxEvent(s.app.deps.db, {
+      id: bEvent,
+      tenantId: (await requireTenant(s.app.deps, 'acme')).id,
+      topic: 'approval.step_escalated',
+      payload: { tenant: 'acme', to: 'B-SECRET-ESCALATION-GROUP' },
+      createdAt: s.app.deps.now(),
+    });
+    secrets.push(bEvent, 'B-SECRET-ESCALATION-GROUP');
+    // B's major incident, linked to B's CR.
+    const bIncident = await s.call(b, {
+      method: 'POST',
+      url: '/api/v1/incidents',
+      payload: { title: 'B-SECRET-INCIDENT', major: true, commander: 'b-secret-commander@example.com' },
+    });
+    expect(bIncident.statusCode, bIncident.body).toBe(201);
+    const bLink = await s.call(b, {
+      method: 'POST',
+      url: `/api/v1/incidents/${bIncident.json().number}/links`,
+      payload: { changeRequestId: cr.json().number },
+    });
+    expect(bLink.statusCode, bLink.body).toBe(201);
+    objects.incident = bIncident.json().number;
+    objects.incidentId = bIncident.json().id;
+    secrets.push(bIncident.json().id, 'B-SECRET-INCIDENT', 'b-secret-commander');
 
     // B deploys to shared-prod; A has an environment of that name too, with its own inventory.
     const asB = async (method: 'POST' | 'PUT', url: string, payload: object) => {
@@ -252,7 +299,11 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
                       ? [objects.template]
                       : path.includes('{category}')
                         ? [objects.category]
-                        : [objects.ref, objects.number];
+                        : path.includes('{batch}')
+                          ? [objects.batch, objects.batchName]
+                          : path.includes('{incident}')
+                            ? [objects.incident, objects.incidentId]
+                            : [objects.ref, objects.number];
           for (const ref of refs) {
             const url = path
               .replace('{ref}', String(ref))
@@ -262,6 +313,8 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
               .replace('{component}', encodeURIComponent(String(ref)))
               .replace('{template}', String(ref))
               .replace('{category}', String(ref))
+              .replace('{batch}', String(ref))
+              .replace('{incident}', String(ref))
               .replace('{member}', encodeURIComponent(String(objects.member)))
               .replace('{attachmentId}', String(objects.attachmentId));
             const isUpload = op === 'post /api/v1/change-requests/{ref}/attachments';
@@ -372,6 +425,53 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
     }
     const theirs = (await s.call(b, { method: 'GET', url: `/api/v1/change-requests/${objects.ref}` })).json();
     expect(theirs.windowOverrides).toEqual([]);
+  });
+
+  it('does not let A put B’s change request into a batch, by create or add', async () => {
+    for (const ref of [objects.ref, objects.number]) {
+      const created = await s.call(a, {
+        method: 'POST',
+        url: '/api/v1/batches',
+        payload: { name: 'a-batch', title: 'A', changes: [ref] },
+      });
+      expect(created.statusCode, `${ref}: ${created.body}`).toBe(404);
+    }
+    const own = await s.call(a, {
+      method: 'POST',
+      url: '/api/v1/batches',
+      payload: { name: 'a-batch', title: 'A' },
+    });
+    expect(own.statusCode, own.body).toBe(201);
+    const added = await s.call(a, {
+      method: 'POST',
+      url: `/api/v1/batches/${own.json().number}/members`,
+      payload: { changes: [objects.number] },
+    });
+    expect(added.statusCode, added.body).toBe(404);
+    expect(added.json().error.code).toBe('not_found');
+    const theirs = (await s.call(b, { method: 'GET', url: `/api/v1/batches/${objects.batch}` })).json();
+    expect(theirs.members.map((m: { number: string }) => m.number)).toEqual([objects.number]);
+  });
+
+  it('does not let A link B’s change request to an incident or authorize it', async () => {
+    const own = await s.call(a, {
+      method: 'POST',
+      url: '/api/v1/incidents',
+      payload: { title: 'A incident', major: true, commander: 'admin-a@example.com' },
+    });
+    expect(own.statusCode, own.body).toBe(201);
+    for (const ref of [objects.ref, objects.number]) {
+      for (const [url, payload] of [
+        [`/api/v1/incidents/${own.json().number}/links`, { changeRequestId: ref }],
+        [`/api/v1/incidents/${own.json().number}/authorizations`, { changeRequestId: ref, reason: 'mine' }],
+      ] as const) {
+        const res = await s.call(a, { method: 'POST', url, payload });
+        expect(res.statusCode, `${url} ${ref}: ${res.body}`).toBe(404);
+        expect(res.json().error.code).toBe('not_found');
+      }
+    }
+    const theirs = (await s.call(b, { method: 'GET', url: `/api/v1/change-requests/${objects.ref}` })).json();
+    expect(theirs.links.map((l: { target: string }) => l.target)).toEqual([objects.incident]);
   });
 
   it('keeps tenant creation to admins of the default tenant', async () => {

@@ -88,3 +88,20 @@ export async function listChecks(
     checkedAt: Number(r.checked_at),
   }));
 }
+
+export async function updateChecklist(
+  db: DbOrTx,
+  c: Pick<Checklist, 'tenantId' | 'id'>,
+  fields: Pick<Checklist, 'items' | 'description' | 'updatedAt'>,
+): Promise<void> {
+  await db
+    .updateTable('checklists')
+    .set({
+      items_json: JSON.stringify(fields.items),
+      description: fields.description,
+      updated_at: fields.updatedAt,
+    })
+    .where('tenant_id', '=', c.tenantId)
+    .where('id', '=', c.id)
+    .execute();
+}

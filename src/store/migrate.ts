@@ -7,6 +7,8 @@ import { windows } from './migrations/0004-windows.js';
 import { components } from './migrations/0005-components.js';
 import { templates } from './migrations/0006-templates.js';
 import { governance } from './migrations/0007-governance.js';
+import { incidents } from './migrations/0008-incidents.js';
+import { batches } from './migrations/0009-batches.js';
 
 /** Migrations in order; names sort lexically, and Kysely records which ran so re-running is a no-op. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -18,6 +20,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0005-components': components(dialect),
     '0006-templates': templates(dialect),
     '0007-governance': governance(dialect),
+    '0008-incidents': incidents(dialect),
+    '0009-batches': batches(dialect),
   };
 }
 

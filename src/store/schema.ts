@@ -432,6 +432,65 @@ export interface ChecklistChecksTable {
   checked_at: number;
 }
 
+export interface IncidentsTable {
+  id: string;
+  tenant_id: string;
+  /** INC0000007, per tenant. */
+  number: string;
+  title: string;
+  /** sev1 … sev4, or null when not triaged yet. */
+  severity: string | null;
+  /** JSON list of component names; '[]' = tenant-wide. */
+  components_json: string;
+  /** null = every environment. */
+  environment: string | null;
+  major: number;
+  /** open | resolved */
+  status: string;
+  commander: string | null;
+  started_at: number;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IncidentAuthorizationsTable {
+  id: string;
+  tenant_id: string;
+  incident_id: string;
+  change_request_id: string;
+  authorized_by: string;
+  reason: string;
+  created_at: number;
+}
+
+export interface ChangeBatchesTable {
+  id: string;
+  tenant_id: string;
+  /** Per-tenant human number: BAT0000001. */
+  number: string;
+  name: string;
+  title: string;
+  description: string | null;
+  /** The batch's maintenance window; `batch schedule` copies it onto every member. */
+  planned_start: number | null;
+  planned_end: number | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChangeBatchMembersTable {
+  tenant_id: string;
+  batch_id: string;
+  /** Unique per tenant: a CR belongs to at most one batch. */
+  change_request_id: string;
+  added_by: string;
+  added_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   counters: CountersTable;
@@ -465,6 +524,10 @@ export interface Database {
   change_templates: ChangeTemplatesTable;
   checklists: ChecklistsTable;
   checklist_checks: ChecklistChecksTable;
+  incidents: IncidentsTable;
+  incident_authorizations: IncidentAuthorizationsTable;
+  change_batches: ChangeBatchesTable;
+  change_batch_members: ChangeBatchMembersTable;
   /** Kysely's own bookkeeping, listed so type-safe cleanup in tests compiles. */
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

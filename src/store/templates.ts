@@ -69,3 +69,23 @@ export async function deleteTemplate(db: DbOrTx, t: Pick<ChangeTemplate, 'tenant
     .where('id', '=', t.id)
     .execute();
 }
+
+export async function updateTemplate(
+  db: DbOrTx,
+  t: Pick<ChangeTemplate, 'tenantId' | 'id'>,
+  fields: Pick<ChangeTemplate, 'title' | 'presets' | 'components' | 'environments' | 'maxRisk' | 'updatedAt'>,
+): Promise<void> {
+  await db
+    .updateTable('change_templates')
+    .set({
+      title: fields.title,
+      presets_json: JSON.stringify(fields.presets),
+      components_json: JSON.stringify(fields.components),
+      environments_json: JSON.stringify(fields.environments),
+      max_risk: fields.maxRisk,
+      updated_at: fields.updatedAt,
+    })
+    .where('tenant_id', '=', t.tenantId)
+    .where('id', '=', t.id)
+    .execute();
+}

@@ -1,5 +1,11 @@
 import type { Selectable } from 'kysely';
-import type { ChangeWindow, WindowKind, WindowOverride, WindowSchedule } from '../domain/windows.js';
+import type {
+  ChangeWindow,
+  WindowDefinition,
+  WindowKind,
+  WindowOverride,
+  WindowSchedule,
+} from '../domain/windows.js';
 import type { DbOrTx } from './database.js';
 import type { ChangeWindowsTable } from './schema.js';
 
@@ -31,26 +37,33 @@ function toWindow(row: Selectable<ChangeWindowsTable>): ChangeWindow {
   };
 }
 
-export async function insertWindow(db: DbOrTx, tenantId: string, w: ChangeWindow): Promise<void> {
+/** The columns of a window's definition (all but its identity, creation and deletion). */
+function definitionColumns(w: WindowDefinition) {
   const s = w.schedule;
+  return {
+    kind: w.kind,
+    starts_at: s.type === 'once' ? s.start : null,
+    ends_at: s.type === 'once' ? s.end : null,
+    rrule: s.type === 'recurring' ? s.rrule : null,
+    start_time: s.type === 'recurring' ? s.startTime : null,
+    duration_minutes: s.type === 'recurring' ? s.duration : null,
+    time_zone: s.type === 'recurring' ? s.timeZone : null,
+    series_from: s.type === 'recurring' ? s.from : null,
+    until_at: s.type === 'recurring' ? s.until : null,
+    environments_json: JSON.stringify(w.environments),
+    components_json: JSON.stringify(w.components),
+    reason: w.reason,
+  };
+}
+
+export async function insertWindow(db: DbOrTx, tenantId: string, w: ChangeWindow): Promise<void> {
   await db
     .insertInto('change_windows')
     .values({
       id: w.id,
       tenant_id: tenantId,
       name: w.name,
-      kind: w.kind,
-      starts_at: s.type === 'once' ? s.start : null,
-      ends_at: s.type === 'once' ? s.end : null,
-      rrule: s.type === 'recurring' ? s.rrule : null,
-      start_time: s.type === 'recurring' ? s.startTime : null,
-      duration_minutes: s.type === 'recurring' ? s.duration : null,
-      time_zone: s.type === 'recurring' ? s.timeZone : null,
-      series_from: s.type === 'recurring' ? s.from : null,
-      until_at: s.type === 'recurring' ? s.until : null,
-      environments_json: JSON.stringify(w.environments),
-      components_json: JSON.stringify(w.components),
-      reason: w.reason,
+      ...definitionColumns(w),
       created_by: w.createdBy,
       created_at: w.createdAt,
       deleted_by: null,
@@ -88,6 +101,22 @@ export async function listWindows(
     .where('deleted_at', 'is', null);
   if (filter.kind) query = query.where('kind', '=', filter.kind);
   return (await query.orderBy('name').execute()).map(toWindow);
+}
+
+/** Replaces the definition of a window that is not deleted; its name, id and overrides stay. */
+export async function updateWindow(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+  definition: WindowDefinition,
+): Promise<void> {
+  await db
+    .updateTable('change_windows')
+    .set(definitionColumns(definition))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .execute();
 }
 
 /** Marks a window deleted; false when it already was (another request got there first). */

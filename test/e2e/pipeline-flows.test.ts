@@ -133,7 +133,14 @@ describe.each(pipelineModes())('CD flows (%s)', (mode) => {
     expect(cr.approvals.map((a) => `${a.approver}:${a.decision}`)).toEqual([
       'changegate:auto-approval:approved',
     ]);
-    expect(await stateHistory(w, number)).toEqual(['scheduled', 'implement', 'review', 'closed']);
+    // Created requested, then approved by the policy decision (docs/approval-policy.md), then deployed.
+    expect(await stateHistory(w, number)).toEqual([
+      'authorize',
+      'scheduled',
+      'implement',
+      'review',
+      'closed',
+    ]);
 
     const l = await labels(w, 'prod');
     expect(l['cd-std-1']).toBeGreaterThan(0);

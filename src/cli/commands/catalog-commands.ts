@@ -8,7 +8,7 @@ import { renderComponent, renderComponents, renderGroup, renderGroups } from '..
 const repeat = (value: string, previous: string[] = []) => [...previous, value];
 
 /** `--clear a --clear b` as a patch of nulls, refusing fields that cannot be cleared. */
-function cleared(options: Record<string, unknown>, clearable: Record<string, string>) {
+export function cleared(options: Record<string, unknown>, clearable: Record<string, string>) {
   const patch: Record<string, null> = {};
   for (const name of (options.clear as string[] | undefined) ?? []) {
     const field = clearable[name];

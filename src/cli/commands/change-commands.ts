@@ -18,6 +18,8 @@ import { nonNegativeInt } from '../../domain/validate.js';
 import { collect, integerOption, run } from '../command-kit.js';
 import { note } from '../output.js';
 import { renderAttachments, renderChangeList, renderChangeRequest } from '../render.js';
+import { changeRequestView, renderChangeRequestView, renderConflicts } from '../render-incidents.js';
+import { renderChangeRisk } from '../render-risk.js';
 import { renderChangeChecklist } from '../render-templates.js';
 
 /** Flags named after the fields in kebab case; values are validated by the service, which lists valid ones. */
@@ -127,9 +129,19 @@ export function changeCommands(program: Command): void {
 
   cr.command('get <ref>')
     .description(
-      'show a change request by number (CHG0000042) or id, with approvals, comments and attachments',
+      'show a change request by number (CHG0000042) or id, with approvals, comments, attachments, conflicts and incidents blocking it',
     )
-    .action(run(async ({ api }, ref) => (await api()).getChangeRequest(ref as string), renderChangeRequest));
+    .action(
+      run(async ({ api }, ref) => changeRequestView(await api(), ref as string), renderChangeRequestView),
+    );
+
+  cr.command('conflicts <ref>')
+    .description(
+      'other open change requests in the same environment whose planned windows overlap and that share a component',
+    )
+    .action(
+      run(async ({ api }, ref) => (await api()).changeRequestConflicts(ref as string), renderConflicts),
+    );
 
   cr.command('list')
     .description('list change requests, newest first')
@@ -332,6 +344,18 @@ export function changeCommands(program: Command): void {
         () => [],
       ),
     );
+
+  cr.command('risk <ref>')
+    .description(
+      "show a change request's risk: declared, assessed (level, score, every factor) and effective",
+    )
+    .action(run(async ({ api }, ref) => (await api()).getChangeRisk(ref as string), renderChangeRisk));
+
+  cr.command('assess <ref>')
+    .description(
+      "reassess a change request's risk now with the tenant's risk model and history (audited when it changes)",
+    )
+    .action(run(async ({ api }, ref) => (await api()).assessChangeRisk(ref as string), renderChangeRisk));
 
   cr.command('checklist <ref>')
     .description("show a change request's checklist: its category's required items and which are done")

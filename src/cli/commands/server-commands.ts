@@ -42,6 +42,7 @@ async function serve(runtime: Runtime, host: string, port: number): Promise<void
   const { buildServer } = await import('../../server/build-server.js');
   const fastify: FastifyInstance = await buildServer(app, {
     logRequests: app.config.logRequests,
+    escalationIntervalMs: app.config.escalationIntervalMs,
   });
   const address = await fastify.listen({ host, port });
   note(`changegate listening on ${address}  (database: ${redact(app.config.database)}, ${app.deps.dialect})`);

@@ -6,8 +6,10 @@ import {
   ChecklistCheckSchema,
   ChecklistCreateSchema,
   ChecklistSchema,
+  ChecklistUpdateSchema,
   TemplateCreateSchema,
   TemplateSchema,
+  TemplateUpdateSchema,
 } from '../../api/template-schemas.js';
 import type { App } from '../../app.js';
 import { apiRoute } from '../api-route.js';
@@ -58,6 +60,19 @@ export function templateRoutes(fastify: FastifyInstance, app: App): void {
     handler: (api, req) => api.getTemplate(param(req, 'template')),
   });
   apiRoute(fastify, app, {
+    method: 'PATCH',
+    url: '/api/v1/templates/:template',
+    permission: 'template:manage',
+    schema: {
+      tags: templates,
+      summary: 'Update a template (value sets, absent leaves, null clears; fields merged key by key)',
+      params: TemplateRef,
+      body: TemplateUpdateSchema,
+      response: { 200: TemplateSchema, ...errors },
+    },
+    handler: (api, req) => api.updateTemplate(param(req, 'template'), req.body as Record<string, unknown>),
+  });
+  apiRoute(fastify, app, {
     method: 'DELETE',
     url: '/api/v1/templates/:template',
     permission: 'template:manage',
@@ -106,6 +121,19 @@ export function templateRoutes(fastify: FastifyInstance, app: App): void {
       response: { 200: ChecklistSchema, ...errors },
     },
     handler: (api, req) => api.getChecklist(param(req, 'category')),
+  });
+  apiRoute(fastify, app, {
+    method: 'PATCH',
+    url: '/api/v1/checklists/:category',
+    permission: 'template:manage',
+    schema: {
+      tags: checklists,
+      summary: 'Update a checklist: replace its items or change its description',
+      params: CategoryRef,
+      body: ChecklistUpdateSchema,
+      response: { 200: ChecklistSchema, ...errors },
+    },
+    handler: (api, req) => api.updateChecklist(param(req, 'category'), req.body as Record<string, unknown>),
   });
   apiRoute(fastify, app, {
     method: 'DELETE',

@@ -1,6 +1,7 @@
-import { changedFields } from '../../domain/change-request-input.js';
 import {
   type Component,
+  type ComponentFields,
+  type ComponentPatch,
   checkComponentNames,
   validateComponentCreate,
   validateComponentUpdate,
@@ -17,13 +18,12 @@ import {
 } from '../../store/components.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { listGroups } from '../../store/groups.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { createAuditedRecord, deleteAuditedRecord, updateAuditedRecord } from '../audited-record.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames } from '../environments/environment-service.js';
-import { uniqueOrConflict } from '../unique-or-conflict.js';
 import { requireGroup } from './group-service.js';
 
-const audited = ({ tenantId: _t, ...rest }: Component) => rest;
+const kind = { entityType: 'component', key: 'name' } as const;
 
 /** A component's scope may name only environments the tenant has. */
 async function assertEnvironments(tx: DbOrTx, actor: Actor, names: readonly string[]): Promise<void> {
@@ -44,31 +44,34 @@ export async function createComponent(
   input: Record<string, unknown>,
 ): Promise<Component> {
   const fields = validateComponentCreate(input);
-  const exists = `component '${fields.name}' already exists`;
-  return inTransaction(deps.db, async (tx) => {
-    const owner = await ownerGroup(tx, deps, actor, fields.ownerGroup);
-    await assertEnvironments(tx, actor, fields.environments);
-    if (await findComponent(tx, actor.tenantId, fields.name))
-      throw new AppError('conflict', exists, { field: 'name' });
-    const now = deps.now();
-    const component: Component = {
-      id: deps.newId(),
-      tenantId: actor.tenantId,
-      ...fields,
-      createdBy: actor.name,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const { ownerGroup: _o, ...rest } = component;
-    const record: ComponentRecord = { ...rest, ownerGroupId: owner.id };
-    await uniqueOrConflict(insertComponent(tx, record), exists, 'name');
-    await recordAudit(tx, deps, actor, {
-      action: 'component.created',
-      entityType: 'component',
-      entityId: component.id,
-      after: audited(component),
-    });
-    return component;
+  return inTransaction(deps.db, (tx) => createComponentIn(tx, deps, actor, fields));
+}
+
+/** Creates a validated component in the caller's transaction (the API's create and config apply). */
+export async function createComponentIn(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  fields: ComponentFields,
+): Promise<Component> {
+  const owner = await ownerGroup(tx, deps, actor, fields.ownerGroup);
+  await assertEnvironments(tx, actor, fields.environments);
+  const now = deps.now();
+  const component: Component = {
+    id: deps.newId(),
+    tenantId: actor.tenantId,
+    ...fields,
+    createdBy: actor.name,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const { ownerGroup: _o, ...rest } = component;
+  const record: ComponentRecord = { ...rest, ownerGroupId: owner.id };
+  return createAuditedRecord(tx, deps, actor, kind, {
+    record: component,
+    exists: `component '${fields.name}' already exists`,
+    find: () => findComponent(tx, actor.tenantId, fields.name),
+    insert: () => insertComponent(tx, record),
   });
 }
 
@@ -90,27 +93,32 @@ export async function updateComponentFields(
   const patch = validateComponentUpdate(input);
   return inTransaction(deps.db, async (tx) => {
     const component = await requireComponent(tx, actor, name, deps.dialect);
-    const owner =
-      patch.ownerGroup === undefined ? undefined : await ownerGroup(tx, deps, actor, patch.ownerGroup);
-    if (patch.environments) await assertEnvironments(tx, actor, patch.environments);
-    const updated: Component = { ...component, ...patch, updatedAt: deps.now() };
-    const { before, after } = changedFields(component, updated);
-    delete before.updatedAt;
-    delete after.updatedAt;
-    const { ownerGroup: _o, ...rest } = patch;
-    await updateComponent(tx, component, {
-      ...rest,
-      ...(owner ? { ownerGroupId: owner.id } : {}),
-      updatedAt: updated.updatedAt,
-    });
-    await recordAudit(tx, deps, actor, {
-      action: 'component.updated',
-      entityType: 'component',
-      entityId: component.id,
-      before: { name: component.name, ...before },
-      after: { name: component.name, ...after },
-    });
-    return updated;
+    return updateComponentIn(tx, deps, actor, component, patch);
+  });
+}
+
+/** Applies a validated patch to a component read (and locked) in the caller's transaction. */
+export async function updateComponentIn(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  component: Component,
+  patch: ComponentPatch,
+): Promise<Component> {
+  const owner =
+    patch.ownerGroup === undefined ? undefined : await ownerGroup(tx, deps, actor, patch.ownerGroup);
+  if (patch.environments) await assertEnvironments(tx, actor, patch.environments);
+  const updated: Component = { ...component, ...patch, updatedAt: deps.now() };
+  const { ownerGroup: _o, ...rest } = patch;
+  return updateAuditedRecord(tx, deps, actor, kind, {
+    before: component,
+    after: updated,
+    update: () =>
+      updateComponent(tx, component, {
+        ...rest,
+        ...(owner ? { ownerGroupId: owner.id } : {}),
+        updatedAt: updated.updatedAt,
+      }),
   });
 }
 
@@ -122,14 +130,10 @@ export async function deleteComponentByName(
 ): Promise<Component> {
   return inTransaction(deps.db, async (tx) => {
     const component = await requireComponent(tx, actor, name, deps.dialect);
-    await deleteComponent(tx, component);
-    await recordAudit(tx, deps, actor, {
-      action: 'component.deleted',
-      entityType: 'component',
-      entityId: component.id,
-      before: audited(component),
+    return deleteAuditedRecord(tx, deps, actor, kind, {
+      record: component,
+      remove: () => deleteComponent(tx, component),
     });
-    return component;
   });
 }
 

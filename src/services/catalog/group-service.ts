@@ -1,6 +1,12 @@
-import { changedFields } from '../../domain/change-request-input.js';
 import { AppError, notFound } from '../../domain/errors.js';
-import { type Group, memberName, validateGroupCreate, validateGroupUpdate } from '../../domain/group.js';
+import {
+  type Group,
+  type GroupFields,
+  type GroupPatch,
+  memberName,
+  validateGroupCreate,
+  validateGroupUpdate,
+} from '../../domain/group.js';
 import { listComponents } from '../../store/components.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
 import {
@@ -13,10 +19,11 @@ import {
   updateGroup,
 } from '../../store/groups.js';
 import { recordAudit } from '../audit/record-audit.js';
+import { createAuditedRecord, deleteAuditedRecord, updateAuditedRecord } from '../audited-record.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { uniqueOrConflict } from '../unique-or-conflict.js';
 
-const audited = ({ tenantId: _t, ...rest }: Group) => rest;
+const kind = { entityType: 'group', key: 'name' } as const;
 
 export async function createGroup(
   deps: ServiceDeps,
@@ -24,6 +31,16 @@ export async function createGroup(
   input: Record<string, unknown>,
 ): Promise<Group> {
   const fields = validateGroupCreate(input);
+  return inTransaction(deps.db, (tx) => createGroupIn(tx, deps, actor, fields));
+}
+
+/** Creates a validated group in the caller's transaction (the API's create and config apply). */
+export function createGroupIn(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  fields: GroupFields,
+): Promise<Group> {
   const now = deps.now();
   const group: Group = {
     id: deps.newId(),
@@ -33,18 +50,11 @@ export async function createGroup(
     createdAt: now,
     updatedAt: now,
   };
-  const exists = `group '${group.name}' already exists`;
-  return inTransaction(deps.db, async (tx) => {
-    if (await findGroup(tx, actor.tenantId, group.name))
-      throw new AppError('conflict', exists, { field: 'name' });
-    await uniqueOrConflict(insertGroup(tx, group), exists, 'name');
-    await recordAudit(tx, deps, actor, {
-      action: 'group.created',
-      entityType: 'group',
-      entityId: group.id,
-      after: audited(group),
-    });
-    return group;
+  return createAuditedRecord(tx, deps, actor, kind, {
+    record: group,
+    exists: `group '${group.name}' already exists`,
+    find: () => findGroup(tx, actor.tenantId, group.name),
+    insert: () => insertGroup(tx, group),
   });
 }
 
@@ -81,19 +91,23 @@ export async function updateGroupFields(
   const patch = validateGroupUpdate(input);
   return inTransaction(deps.db, async (tx) => {
     const group = await requireGroup(tx, deps, actor, name, { lock: true });
-    const updated: Group = { ...group, ...patch, updatedAt: deps.now() };
-    const { before, after } = changedFields(group, updated);
-    delete before.updatedAt;
-    delete after.updatedAt;
-    await updateGroup(tx, group, { ...patch, updatedAt: updated.updatedAt });
-    await recordAudit(tx, deps, actor, {
-      action: 'group.updated',
-      entityType: 'group',
-      entityId: group.id,
-      before: { name: group.name, ...before },
-      after: { name: group.name, ...after },
-    });
-    return updated;
+    return updateGroupIn(tx, deps, actor, group, patch);
+  });
+}
+
+/** Applies a validated patch to a group read (and locked) in the caller's transaction. */
+export function updateGroupIn(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  group: Group,
+  patch: GroupPatch,
+): Promise<Group> {
+  const updated: Group = { ...group, ...patch, updatedAt: deps.now() };
+  return updateAuditedRecord(tx, deps, actor, kind, {
+    before: group,
+    after: updated,
+    update: () => updateGroup(tx, group, { ...patch, updatedAt: updated.updatedAt }),
   });
 }
 
@@ -110,14 +124,10 @@ export async function deleteGroupByName(deps: ServiceDeps, actor: Actor, name: s
         { field: 'name', components: names },
       );
     }
-    await deleteGroup(tx, group);
-    await recordAudit(tx, deps, actor, {
-      action: 'group.deleted',
-      entityType: 'group',
-      entityId: group.id,
-      before: audited(group),
+    return deleteAuditedRecord(tx, deps, actor, kind, {
+      record: group,
+      remove: () => deleteGroup(tx, group),
     });
-    return group;
   });
 }
 
@@ -130,19 +140,30 @@ export async function addGroupMember(
   const who = memberName('member', member);
   return inTransaction(deps.db, async (tx) => {
     const group = await requireGroup(tx, deps, actor, name, { lock: true });
-    const already = `'${who}' is already a member of group '${group.name}'`;
-    if (group.members.includes(who)) throw new AppError('conflict', already, { field: 'member' });
-    const at = deps.now();
-    await uniqueOrConflict(insertGroupMember(tx, group, who, { by: actor.name, at }), already, 'member');
-    await updateGroup(tx, group, { updatedAt: at });
-    await recordAudit(tx, deps, actor, {
-      action: 'group.member_added',
-      entityType: 'group',
-      entityId: group.id,
-      after: { name: group.name, member: who },
-    });
-    return { ...group, members: [...group.members, who].sort(), updatedAt: at };
+    return addGroupMemberIn(tx, deps, actor, group, who);
   });
+}
+
+/** Adds a (validated) member to a group read in the caller's transaction; audited. */
+export async function addGroupMemberIn(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  group: Group,
+  who: string,
+): Promise<Group> {
+  const already = `'${who}' is already a member of group '${group.name}'`;
+  if (group.members.includes(who)) throw new AppError('conflict', already, { field: 'member' });
+  const at = deps.now();
+  await uniqueOrConflict(insertGroupMember(tx, group, who, { by: actor.name, at }), already, 'member');
+  await updateGroup(tx, group, { updatedAt: at });
+  await recordAudit(tx, deps, actor, {
+    action: 'group.member_added',
+    entityType: 'group',
+    entityId: group.id,
+    after: { name: group.name, member: who },
+  });
+  return { ...group, members: [...group.members, who].sort(), updatedAt: at };
 }
 
 export async function removeGroupMember(
@@ -154,20 +175,31 @@ export async function removeGroupMember(
   const who = memberName('member', member);
   return inTransaction(deps.db, async (tx) => {
     const group = await requireGroup(tx, deps, actor, name, { lock: true });
-    if (!group.members.includes(who))
-      throw new AppError('not_found', `'${who}' is not a member of group '${group.name}'`, {
-        field: 'member',
-        validValues: group.members,
-      });
-    const at = deps.now();
-    await deleteGroupMember(tx, group, who);
-    await updateGroup(tx, group, { updatedAt: at });
-    await recordAudit(tx, deps, actor, {
-      action: 'group.member_removed',
-      entityType: 'group',
-      entityId: group.id,
-      before: { name: group.name, member: who },
-    });
-    return { ...group, members: group.members.filter((m) => m !== who), updatedAt: at };
+    return removeGroupMemberIn(tx, deps, actor, group, who);
   });
+}
+
+/** Removes a member from a group read in the caller's transaction; audited. */
+export async function removeGroupMemberIn(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  group: Group,
+  who: string,
+): Promise<Group> {
+  if (!group.members.includes(who))
+    throw new AppError('not_found', `'${who}' is not a member of group '${group.name}'`, {
+      field: 'member',
+      validValues: group.members,
+    });
+  const at = deps.now();
+  await deleteGroupMember(tx, group, who);
+  await updateGroup(tx, group, { updatedAt: at });
+  await recordAudit(tx, deps, actor, {
+    action: 'group.member_removed',
+    entityType: 'group',
+    entityId: group.id,
+    before: { name: group.name, member: who },
+  });
+  return { ...group, members: group.members.filter((m) => m !== who), updatedAt: at };
 }

@@ -19,12 +19,20 @@ import { oneOf, text } from '../../domain/validate.js';
 import { insertApproval } from '../../store/change-activity.js';
 import { findEnvironment } from '../../store/environments.js';
 import { completeObligations } from '../../store/obligations.js';
+import {
+  cancelApprovalSteps,
+  decideOnApprovalChain,
+  routeApprovalRequest,
+} from '../approvals/approval-chain-service.js';
 import { assertRegisteredComponents } from '../catalog/component-service.js';
 import { enforceChecklist } from '../checklists/checklist-gate.js';
+import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
+import { enforceChangeGuards } from '../guards/change-guards.js';
+import { reassessAfterEdit } from '../risk/assess-change-risk.js';
 import { templateScopeAfterEdit } from '../templates/create-from-template.js';
-import { enforceChangeFreeze } from '../windows/freeze-check.js';
+import { checkedCustomFields } from './custom-fields.js';
 import { mutateChangeRequest } from './mutate-change-request.js';
 
 /** PATCH semantics: a value sets, an absent key leaves, null clears (required fields cannot be cleared). */
@@ -47,22 +55,35 @@ export async function updateChangeRequestFields(
       patch.targetEnvironmentPurpose = env?.purpose ?? null;
       patch.targetEnvironmentDetail = env?.detail ?? null;
     }
+    // Custom fields are checked against the tenant's schema; the risk is reassessed when its inputs change.
+    const { config } = await loadTenantConfig(tx, actor.tenantId);
+    if (patch.customFields) patch.customFields = checkedCustomFields(config, patch.customFields);
+    Object.assign(patch, await reassessAfterEdit(tx, deps, config.risk, cr, patch));
     // A CR from a template keeps its pre-approval while it stays inside the template's scope.
     const scope = await templateScopeAfterEdit(tx, actor, cr, patch);
     const withdrawn = scope ? scope.outcome : approvalAfterEdit(cr, patch);
     return {
       action: 'change_request.updated',
       patch: withdrawn ? { ...patch, ...withdrawn } : patch,
+      // A withdrawn approval ends the chain: its open steps are canceled.
+      ...(withdrawn ? { also: cancelApprovalSteps(deps, actor, cr) } : {}),
       ...(scope?.reasons.length ? { note: { templateScope: scope.reasons } } : {}),
     };
   });
 }
 
 export async function requestApproval(deps: ServiceDeps, actor: Actor, ref: string) {
-  return mutateChangeRequest(deps, actor, ref, (cr) => ({
-    action: 'change_request.approval_requested',
-    patch: decideRequestApproval(cr),
-  }));
+  return mutateChangeRequest(deps, actor, ref, async (cr, tx) => {
+    const outcome = decideRequestApproval(cr);
+    // The approval policy builds the chain of approvers for this request (docs/approval-policy.md).
+    const routed = await routeApprovalRequest(tx, deps, actor, cr);
+    return {
+      action: 'change_request.approval_requested',
+      patch: { ...outcome, ...routed.patch },
+      note: routed.note,
+      also: routed.also,
+    };
+  });
 }
 
 export async function decideChangeApproval(
@@ -84,15 +105,26 @@ export async function decideChangeApproval(
   return mutateChangeRequest(deps, actor, ref, async (cr, tx) => {
     // A retrospective approval of an emergency change is still owed after the change was closed.
     if (cr.approval !== 'retro_pending') assertEditable(cr);
-    const outcome = decideApproval(cr, decision, actor.name);
-    // Approval schedules the CR: its plan must keep out of freezes (docs/windows.md).
+    // With an approval chain, the decision counts for its active step (docs/approval-policy.md).
+    const chain = await decideOnApprovalChain(
+      tx,
+      deps,
+      actor,
+      cr,
+      decision,
+      decideApproval(cr, decision, actor.name),
+    );
+    const outcome = chain.outcome;
+    // Approval schedules the CR: its plan must keep out of freezes and major incidents (docs/windows.md, docs/incidents.md).
     if (outcome.state === 'scheduled' && cr.state !== 'scheduled')
-      await enforceChangeFreeze(tx, deps, actor, cr, 'scheduled');
+      await enforceChangeGuards(tx, deps, actor, cr, 'scheduled');
     return {
-      action: decision === 'approved' ? 'change_request.approved' : 'change_request.rejected',
+      action:
+        chain.action ?? (decision === 'approved' ? 'change_request.approved' : 'change_request.rejected'),
       patch: outcome,
-      note: { comment: why },
+      note: { comment: why, ...chain.note },
       also: async (tx) => {
+        await chain.write(tx);
         await insertApproval(tx, actor.tenantId, {
           id: deps.newId(),
           changeRequestId: cr.id,
@@ -100,6 +132,7 @@ export async function decideChangeApproval(
           decision,
           comment: why,
           decidedAt: deps.now(),
+          stepId: chain.stepId,
         });
         // Approving an emergency change afterwards settles its retrospective-approval obligation.
         if (cr.approval === 'retro_pending' && decision === 'approved') {
@@ -123,9 +156,19 @@ export async function transitionChangeRequest(deps: ServiceDeps, actor: Actor, r
     const outcome = decideTransition(cr, target);
     if (target === 'implement') await enforceChecklist(tx, actor, cr);
     if (target === 'scheduled' || target === 'implement')
-      await enforceChangeFreeze(tx, deps, actor, cr, target);
+      await enforceChangeGuards(tx, deps, actor, cr, target);
     // Whoever starts the implementation deploys the change, and so may not approve it afterwards.
     const patch = target === 'implement' ? { ...outcome, implementedBy: actor.name } : outcome;
+    // Entering authorize from new or assess requests approval: the policy builds its chain.
+    if (outcome.approval === 'requested' && cr.approval !== 'requested') {
+      const routed = await routeApprovalRequest(tx, deps, actor, cr);
+      return {
+        action: 'change_request.transitioned',
+        patch: { ...patch, ...routed.patch },
+        note: routed.note,
+        also: routed.also,
+      };
+    }
     return { action: 'change_request.transitioned', patch };
   });
 }
@@ -156,6 +199,7 @@ export async function cancelChangeRequest(deps: ServiceDeps, actor: Actor, ref: 
     return {
       action: 'change_request.canceled',
       patch: { state: 'canceled', closeCategory: 'cancelled', closeNotes, closedAt: deps.now() },
+      also: cancelApprovalSteps(deps, actor, cr),
     };
   });
 }

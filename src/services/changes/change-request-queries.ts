@@ -15,6 +15,7 @@ import type { ChecklistState } from '../../domain/checklist.js';
 import type { Obligation } from '../../domain/deployment.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import { oneOf, text as textField } from '../../domain/validate.js';
+import { batchesOfChanges } from '../../store/batches.js';
 import { listApprovals, listAttachments, listComments } from '../../store/change-activity.js';
 import { type ChangeLink, listLinks } from '../../store/change-links.js';
 import { findChangeRequest, listChangeRequests } from '../../store/change-requests.js';
@@ -35,6 +36,8 @@ export interface ChangeRequestDetail {
   windows: ChangeRequestWindows;
   /** Its category's checklist with the completed items, or null. */
   checklist: ChecklistState | null;
+  /** The change batch it belongs to, or null. */
+  batch: { number: string; name: string } | null;
 }
 
 export async function getChangeRequest(
@@ -53,7 +56,19 @@ export async function getChangeRequest(
     changeRequestWindows(deps.db, actor, cr),
     changeChecklistState(deps.db, actor, cr),
   ]);
-  return { changeRequest: cr, approvals, comments, attachments, obligations, links, windows, checklist };
+  const inBatch = (await batchesOfChanges(deps.db, actor.tenantId, [cr.id])).get(cr.id);
+  const batch = inBatch ? { number: inBatch.number, name: inBatch.name } : null;
+  return {
+    changeRequest: cr,
+    approvals,
+    comments,
+    attachments,
+    obligations,
+    links,
+    windows,
+    checklist,
+    batch,
+  };
 }
 
 export interface ListQuery {

@@ -6,9 +6,12 @@ import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { findEnvironment } from '../../store/environments.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { assertRegisteredComponents } from '../catalog/component-service.js';
+import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
+import { assessChange } from '../risk/assess-change-risk.js';
 import { createFromTemplate } from '../templates/create-from-template.js';
+import { checkedCustomFields } from './custom-fields.js';
 
 /** Pipeline facts a CR may be created with; set by the pipeline, not by people. */
 export interface PipelineFacts {
@@ -63,6 +66,11 @@ export async function insertNewChangeRequest(
     purpose = env.purpose;
     detail = env.detail;
   }
+  // Custom fields and the risk assessment follow the tenant's configuration (docs/custom-fields.md, docs/risk.md).
+  const { config } = await loadTenantConfig(tx, actor.tenantId);
+  const customFields = checkedCustomFields(config, fields.customFields, {
+    byPipeline: Boolean(facts.pipelineRunId),
+  });
   const now = deps.now();
   const cr: ChangeRequest = {
     id: deps.newId(),
@@ -74,6 +82,7 @@ export async function insertNewChangeRequest(
     closeCategory: null,
     closeNotes: null,
     ...fields,
+    customFields,
     targetEnvironmentPurpose: purpose,
     targetEnvironmentDetail: detail,
     deploymentReady: facts.deploymentReady ?? null,
@@ -88,6 +97,7 @@ export async function insertNewChangeRequest(
     updatedAt: now,
     closedAt: null,
   };
+  cr.riskAssessment = await assessChange(tx, deps, config.risk, cr);
   await insertChangeRequest(tx, cr);
   const { tenantId: _t, updatedAt: _u, ...audited } = cr;
   await recordAudit(tx, deps, actor, {

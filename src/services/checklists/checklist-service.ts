@@ -3,9 +3,12 @@ import { assertEditable } from '../../domain/change-request-state.js';
 import {
   type Checklist,
   type ChecklistCheck,
+  type ChecklistFields,
+  type ChecklistPatch,
   type ChecklistState,
   checklistState,
   validateChecklistCreate,
+  validateChecklistUpdate,
 } from '../../domain/checklist.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import { nullable, slug, text } from '../../domain/validate.js';
@@ -17,13 +20,15 @@ import {
   insertChecklist,
   listChecklists,
   listChecks,
+  updateChecklist,
 } from '../../store/checklists.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { recordAudit } from '../audit/record-audit.js';
+import { createAuditedRecord, deleteAuditedRecord, updateAuditedRecord } from '../audited-record.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { uniqueOrConflict } from '../unique-or-conflict.js';
 
-const audited = ({ tenantId: _t, ...rest }: Checklist) => rest;
+const kind = { entityType: 'checklist', key: 'category' } as const;
 
 /** Category checklists and the items completed on a CR (docs/templates-and-checklists.md). */
 export async function createChecklist(
@@ -32,27 +37,63 @@ export async function createChecklist(
   input: Record<string, unknown>,
 ): Promise<Checklist> {
   const fields = validateChecklistCreate(input);
-  const exists = `a checklist for category '${fields.category}' already exists; delete it first to replace it`;
+  return inTransaction(deps.db, (tx) => createChecklistIn(tx, deps, actor, fields));
+}
+
+/** Creates a validated checklist in the caller's transaction (the API's create and config apply). */
+export function createChecklistIn(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  fields: ChecklistFields,
+): Promise<Checklist> {
+  const now = deps.now();
+  const checklist: Checklist = {
+    id: deps.newId(),
+    tenantId: actor.tenantId,
+    ...fields,
+    createdBy: actor.name,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return createAuditedRecord(tx, deps, actor, kind, {
+    record: checklist,
+    exists: `a checklist for category '${fields.category}' already exists; change it with changegate checklist update ${fields.category}`,
+    find: () => findChecklist(tx, actor.tenantId, fields.category),
+    insert: () => insertChecklist(tx, checklist),
+  });
+}
+
+/**
+ * PATCH semantics (validateChecklistUpdate). CRs of the category keep the items they completed; an
+ * added item is open on each of them, and a removed one no longer gates them.
+ */
+export async function updateChecklistFields(
+  deps: ServiceDeps,
+  actor: Actor,
+  category: string,
+  input: Record<string, unknown>,
+): Promise<Checklist> {
+  const patch = validateChecklistUpdate(input);
   return inTransaction(deps.db, async (tx) => {
-    if (await findChecklist(tx, actor.tenantId, fields.category))
-      throw new AppError('conflict', exists, { field: 'category' });
-    const now = deps.now();
-    const checklist: Checklist = {
-      id: deps.newId(),
-      tenantId: actor.tenantId,
-      ...fields,
-      createdBy: actor.name,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await uniqueOrConflict(insertChecklist(tx, checklist), exists, 'category');
-    await recordAudit(tx, deps, actor, {
-      action: 'checklist.created',
-      entityType: 'checklist',
-      entityId: checklist.id,
-      after: audited(checklist),
-    });
-    return checklist;
+    const checklist = await requireChecklist(tx, actor, category);
+    return updateChecklistIn(tx, deps, actor, checklist, patch);
+  });
+}
+
+/** Applies a validated patch to a checklist read in the caller's transaction. */
+export function updateChecklistIn(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  checklist: Checklist,
+  patch: ChecklistPatch,
+): Promise<Checklist> {
+  const updated: Checklist = { ...checklist, ...patch, updatedAt: deps.now() };
+  return updateAuditedRecord(tx, deps, actor, kind, {
+    before: checklist,
+    after: updated,
+    update: () => updateChecklist(tx, checklist, updated),
   });
 }
 
@@ -72,14 +113,10 @@ export async function deleteChecklistByCategory(
 ): Promise<Checklist> {
   return inTransaction(deps.db, async (tx) => {
     const checklist = await requireChecklist(tx, actor, category);
-    await deleteChecklist(tx, checklist);
-    await recordAudit(tx, deps, actor, {
-      action: 'checklist.deleted',
-      entityType: 'checklist',
-      entityId: checklist.id,
-      before: audited(checklist),
+    return deleteAuditedRecord(tx, deps, actor, kind, {
+      record: checklist,
+      remove: () => deleteChecklist(tx, checklist),
     });
-    return checklist;
   });
 }
 

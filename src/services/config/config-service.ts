@@ -10,6 +10,7 @@ import {
 import { findTenantConfig, insertTenantConfig } from '../../store/tenant-configs.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Actor, ServiceDeps } from '../context.js';
+import { applyCatalog } from './apply-catalog.js';
 
 export interface AppliedConfig {
   version: number;
@@ -22,8 +23,9 @@ export interface AppliedConfig {
 
 /**
  * Applies a `changegate.yaml` document: validated whole (nothing is applied when any field is bad),
- * kept as a new version, audited, and its environments created or updated. Environments the document
- * does not mention are left as they are: change requests refer to them.
+ * kept as a new version, audited, and its environments created or updated, then its groups,
+ * components, templates, checklists and windows (apply-catalog.ts). What the document does not
+ * mention is left as it is: change requests refer to it.
  */
 export async function applyTenantConfig(
   deps: ServiceDeps,
@@ -66,12 +68,13 @@ export async function applyTenantConfig(
         changes.push(`created ${env.name}`);
       }
     }
+    const catalog = await applyCatalog(tx, deps, actor, config.catalog);
     await recordAudit(tx, deps, actor, {
       action: 'config.applied',
       entityType: 'tenant_config',
       entityId: `${actor.tenantSlug}#${version}`,
       before: previous ? { version: previous.version } : null,
-      after: { version, document: input.document as object, environments: changes },
+      after: { version, document: input.document as object, environments: changes, catalog },
     });
     return {
       version,

@@ -2,8 +2,8 @@ import type { ChangeRequest } from '../../domain/change-request.js';
 import { validateChangeCreate } from '../../domain/change-request-input.js';
 import { computeDelta } from '../../domain/delta.js';
 import {
+  type AutoApprovalDecision,
   type DeploymentRun,
-  decideAutoApproval,
   deploymentFingerprint,
   deploymentTitle,
   type Stage,
@@ -15,18 +15,19 @@ import { emergencyLabel, type Promotion } from '../../domain/promotion.js';
 import type { Readiness } from '../../domain/readiness.js';
 import { deploymentRegion } from '../../domain/tenant-config.js';
 import { nonNegativeInt, slug, text } from '../../domain/validate.js';
-import { insertApproval, insertComment } from '../../store/change-activity.js';
+import { insertComment } from '../../store/change-activity.js';
 import { inTransaction } from '../../store/database.js';
 import { insertRun, runsForChangeRequest } from '../../store/deployment-runs.js';
 import { listLabels, setLabel } from '../../store/inventory.js';
 import { lastPromotion } from '../../store/promotions.js';
+import { decidePipelineApproval } from '../approvals/pipeline-approval.js';
 import { insertNewChangeRequest } from '../changes/create-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { loadSuppliedChangeRequest, pipelineDescription } from './deployment-change-request.js';
 import { checkDeploymentFreeze } from './deployment-freeze.js';
 import { passGate } from './deployment-gate.js';
-import { autoApprover, flag, lockTtlMs, pipelineRunIdOf } from './deployment-input.js';
+import { flag, lockTtlMs, pipelineRunIdOf } from './deployment-input.js';
 
 import {
   acquireLock,
@@ -203,14 +204,8 @@ export async function beginDeployment(
           pipelineRunId,
         };
         let cr = suppliedCr;
-        let autoApproval = null;
+        let autoApproval: AutoApprovalDecision | null = null;
         if (cr === null) {
-          autoApproval = decideAutoApproval({
-            ready: readiness.ready,
-            outageMinutes,
-            risk: promoted.fields.risk,
-            maxRisk: config.autoApproval.maxRisk,
-          });
           const fields = promoted.fields;
           const valid = validateChangeCreate({
             type: isEmergency ? 'emergency' : 'normal',
@@ -225,26 +220,23 @@ export async function beginDeployment(
             // The components it changes are the delta's entries (all of them on a forced redeploy).
             components: delta.length > 0 ? [...names] : checked.map((e) => e.name),
           });
-          cr = await insertNewChangeRequest(
+          // Created requested, then decided with its effective risk and the approval policy: approved
+          // automatically, or sent to its approval chain (docs/approval-policy.md).
+          const requested = await insertNewChangeRequest(
             tx,
             deps,
             actor,
             valid,
             { deploymentReady: readiness.ready, targetFingerprint: fingerprint, pipelineRunId },
-            autoApproval.approved
-              ? { state: 'scheduled', approval: 'approved' }
-              : { state: 'authorize', approval: 'requested' },
+            { state: 'authorize', approval: 'requested' },
           );
-          if (autoApproval.approved) {
-            await insertApproval(tx, actor.tenantId, {
-              id: deps.newId(),
-              changeRequestId: cr.id,
-              approver: autoApprover,
-              decision: 'approved',
-              comment: autoApproval.reasons.join('; '),
-              decidedAt: deps.now(),
-            });
-          }
+          const decided = await decidePipelineApproval(tx, deps, actor, requested, {
+            ready: readiness.ready,
+            outageMinutes,
+            maxRisk: config.autoApproval.maxRisk,
+          });
+          cr = decided.cr;
+          autoApproval = decided.autoApproval;
           await insertComment(tx, actor.tenantId, {
             id: deps.newId(),
             changeRequestId: cr.id,

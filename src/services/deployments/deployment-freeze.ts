@@ -5,7 +5,8 @@ import type { InventoryRevision } from '../../domain/inventory.js';
 import { activeWindowAt } from '../../domain/windows.js';
 import type { DbOrTx } from '../../store/database.js';
 import type { Actor, ServiceDeps } from '../context.js';
-import { checkFreeze, enforceChangeFreeze, loadFreezes } from '../windows/freeze-check.js';
+import { enforceChangeGuards } from '../guards/change-guards.js';
+import { checkFreeze, loadFreezes } from '../windows/freeze-check.js';
 import { requireRevision, revisionEntries } from './deployment-support.js';
 
 /** What a deployment touches: the names in its delta, or every entry of the revision when it redeploys it whole. */
@@ -76,8 +77,9 @@ export async function checkDeploymentFreeze(
 }
 
 /**
- * The gate's freeze check, when it moves the CR into implement (at once, or after a wait for approval):
- * the CR's plan and the moment of deployment, noting on the CR any freeze it goes ahead in.
+ * The gate's guards, when it moves the CR into implement (at once, or after a wait for approval):
+ * freezes on the CR's plan and the moment of deployment (noting on the CR any freeze it goes ahead
+ * in), and the major-incident block for what it deploys (src/services/guards/change-guards.ts).
  */
 export async function enforceGateFreeze(
   tx: DbOrTx,
@@ -88,7 +90,7 @@ export async function enforceGateFreeze(
 ): Promise<void> {
   const revision =
     run.delta.length > 0 ? { entries: {} } : await requireRevision(tx, actor, run.targetRevisionId);
-  await enforceChangeFreeze(tx, deps, actor, cr, 'implement', {
+  await enforceChangeGuards(tx, deps, actor, cr, 'implement', {
     environment: run.environment,
     components: deployedComponents(revision, run.delta),
     pipelineRunId: run.pipelineRunId,

@@ -6,6 +6,7 @@ import {
   templateScopeViolations,
 } from '../../domain/change-template.js';
 import { AppError } from '../../domain/errors.js';
+import { effectiveRisk } from '../../domain/risk-assessment.js';
 import { insertApproval, insertComment } from '../../store/change-activity.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { findTemplate, listTemplates } from '../../store/templates.js';
@@ -13,7 +14,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { assertRegisteredComponents } from '../catalog/component-service.js';
 import { insertNewChangeRequest } from '../changes/create-change-request.js';
 import type { Actor, ServiceDeps } from '../context.js';
-import { enforceChangeFreeze } from '../windows/freeze-check.js';
+import { enforceChangeGuards } from '../guards/change-guards.js';
 
 /** Who approved a CR created from a template inside its scope: the template, not a person. */
 export const templateApprover = (name: string) => `changegate:template:${name}`;
@@ -60,8 +61,18 @@ export async function createFromTemplate(
       {},
       { state: 'scheduled', approval: 'approved', template: template.name },
     );
+    // The tenant's risk model may rate it higher than declared: the template's maximum holds for that too.
+    const assessed = cr.riskAssessment?.level;
+    if (assessed && effectiveRisk(cr) !== cr.risk) {
+      const overRisk = templateScopeViolations(template, { ...cr, risk: assessed });
+      if (overRisk.length > 0)
+        throw outsideTemplateScope(
+          template.name,
+          overRisk.map((r) => `${r} (assessed by the risk model; declared '${cr.risk}', docs/risk.md)`),
+        );
+    }
     // Being scheduled, its plan must keep out of freezes like any approved change (docs/windows.md).
-    await enforceChangeFreeze(tx, deps, actor, cr, 'scheduled');
+    await enforceChangeGuards(tx, deps, actor, cr, 'scheduled');
     const why = `Pre-approved by standard change template '${template.name}': ${describeScope(template, valid.fields)}`;
     const now = deps.now();
     const approval = {

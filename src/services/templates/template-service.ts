@@ -1,55 +1,110 @@
-import { type ChangeTemplate, validateTemplateCreate } from '../../domain/change-template.js';
+import {
+  type ChangeTemplate,
+  patchTemplate,
+  type TemplateFields,
+  type TemplatePatch,
+  validateTemplateCreate,
+  validateTemplateUpdate,
+} from '../../domain/change-template.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
-import { deleteTemplate, findTemplate, insertTemplate, listTemplates } from '../../store/templates.js';
-import { recordAudit } from '../audit/record-audit.js';
+import {
+  deleteTemplate,
+  findTemplate,
+  insertTemplate,
+  listTemplates,
+  updateTemplate,
+} from '../../store/templates.js';
+import { createAuditedRecord, deleteAuditedRecord, updateAuditedRecord } from '../audited-record.js';
 import { assertRegisteredComponents } from '../catalog/component-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames } from '../environments/environment-service.js';
-import { uniqueOrConflict } from '../unique-or-conflict.js';
 
-const audited = ({ tenantId: _t, ...rest }: ChangeTemplate) => rest;
+const kind = { entityType: 'template', key: 'name' } as const;
 
-/** Standard change templates: created, read and deleted, each write audited (docs/templates-and-checklists.md). */
+/** Standard change templates: created, read, updated and deleted, each write audited (docs/templates-and-checklists.md). */
 export async function createTemplate(
   deps: ServiceDeps,
   actor: Actor,
   input: Record<string, unknown>,
 ): Promise<ChangeTemplate> {
   const fields = validateTemplateCreate(input);
-  const exists = `template '${fields.name}' already exists`;
-  return inTransaction(deps.db, async (tx) => {
-    if (fields.environments.length > 0) {
-      const known = await environmentNames(tx, actor);
-      const unknown = fields.environments.filter((e) => !known.includes(e));
-      if (unknown.length > 0)
-        throw new AppError(
-          'invalid_input',
-          `environments: ${unknown.map((n) => `'${n}'`).join(', ')} ${unknown.length > 1 ? 'do' : 'does'} not exist; ${known.length ? `use any of: ${known.join(', ')}` : 'create environments first'}; no environments means any`,
-          { field: 'environments', validValues: known },
-        );
-    }
-    await assertRegisteredComponents(tx, actor, fields.components);
-    if (await findTemplate(tx, actor.tenantId, fields.name))
-      throw new AppError('conflict', exists, { field: 'name' });
-    const now = deps.now();
-    const template: ChangeTemplate = {
-      id: deps.newId(),
-      tenantId: actor.tenantId,
-      ...fields,
-      createdBy: actor.name,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await uniqueOrConflict(insertTemplate(tx, template), exists, 'name');
-    await recordAudit(tx, deps, actor, {
-      action: 'template.created',
-      entityType: 'template',
-      entityId: template.id,
-      after: audited(template),
-    });
-    return template;
+  return inTransaction(deps.db, (tx) => createTemplateIn(tx, deps, actor, fields));
+}
+
+/** Creates a validated template in the caller's transaction (the API's create and config apply). */
+export async function createTemplateIn(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  fields: TemplateFields,
+): Promise<ChangeTemplate> {
+  await assertScope(tx, actor, fields);
+  const now = deps.now();
+  const template: ChangeTemplate = {
+    id: deps.newId(),
+    tenantId: actor.tenantId,
+    ...fields,
+    createdBy: actor.name,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return createAuditedRecord(tx, deps, actor, kind, {
+    record: template,
+    exists: `template '${fields.name}' already exists`,
+    find: () => findTemplate(tx, actor.tenantId, fields.name),
+    insert: () => insertTemplate(tx, template),
   });
+}
+
+/** PATCH semantics (validateTemplateUpdate); CRs already created from it keep what they were given. */
+export async function updateTemplateFields(
+  deps: ServiceDeps,
+  actor: Actor,
+  name: string,
+  input: Record<string, unknown>,
+): Promise<ChangeTemplate> {
+  const patch = validateTemplateUpdate(input);
+  return inTransaction(deps.db, async (tx) => {
+    const template = await requireTemplate(tx, actor, name);
+    return updateTemplateIn(tx, deps, actor, template, patch);
+  });
+}
+
+/** Applies a validated patch to a template read in the caller's transaction. */
+export async function updateTemplateIn(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  template: ChangeTemplate,
+  patch: TemplatePatch,
+): Promise<ChangeTemplate> {
+  const updated = { ...patchTemplate(template, patch), updatedAt: deps.now() };
+  if (patch.environments || patch.components) await assertScope(tx, actor, updated);
+  return updateAuditedRecord(tx, deps, actor, kind, {
+    before: template,
+    after: updated,
+    update: () => updateTemplate(tx, template, updated),
+  });
+}
+
+/** A template's scope may name only the tenant's environments and (once it has any) registered components. */
+async function assertScope(
+  tx: DbOrTx,
+  actor: Actor,
+  scope: Pick<TemplateFields, 'environments' | 'components'>,
+): Promise<void> {
+  if (scope.environments.length > 0) {
+    const known = await environmentNames(tx, actor);
+    const unknown = scope.environments.filter((e) => !known.includes(e));
+    if (unknown.length > 0)
+      throw new AppError(
+        'invalid_input',
+        `environments: ${unknown.map((n) => `'${n}'`).join(', ')} ${unknown.length > 1 ? 'do' : 'does'} not exist; ${known.length ? `use any of: ${known.join(', ')}` : 'create environments first'}; no environments means any`,
+        { field: 'environments', validValues: known },
+      );
+  }
+  await assertRegisteredComponents(tx, actor, scope.components);
 }
 
 export function listTenantTemplates(deps: ServiceDeps, actor: Actor): Promise<ChangeTemplate[]> {
@@ -68,14 +123,10 @@ export async function deleteTemplateByName(
 ): Promise<ChangeTemplate> {
   return inTransaction(deps.db, async (tx) => {
     const template = await requireTemplate(tx, actor, name);
-    await deleteTemplate(tx, template);
-    await recordAudit(tx, deps, actor, {
-      action: 'template.deleted',
-      entityType: 'template',
-      entityId: template.id,
-      before: audited(template),
+    return deleteAuditedRecord(tx, deps, actor, kind, {
+      record: template,
+      remove: () => deleteTemplate(tx, template),
     });
-    return template;
   });
 }
 

@@ -1,3 +1,4 @@
+import { changedFields } from '../../domain/change-request-input.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import { instant, oneOf, slug } from '../../domain/validate.js';
 import { validateWindow } from '../../domain/window-input.js';
@@ -6,17 +7,19 @@ import {
   nextOccurrences,
   type Occurrence,
   occurrencesBetween,
+  type WindowDefinition,
   type WindowOverride,
   windowApplies,
   windowKinds,
 } from '../../domain/windows.js';
-import { inTransaction } from '../../store/database.js';
+import { type DbOrTx, inTransaction } from '../../store/database.js';
 import {
   findWindow,
   insertWindow,
   listOverrides,
   listWindows,
   markWindowDeleted,
+  updateWindow,
 } from '../../store/windows.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Actor, ServiceDeps } from '../context.js';
@@ -61,29 +64,67 @@ export async function createWindow(
 ): Promise<ChangeWindow> {
   const createdAt = deps.now();
   const definition = validateWindow(input, createdAt);
-  return inTransaction(deps.db, async (tx) => {
-    const known = await environmentNames(tx, actor);
-    const unknown = definition.environments.find((e) => !known.includes(e));
-    if (unknown !== undefined) {
-      throw new AppError(
-        'invalid_input',
-        `environments: '${unknown}' does not exist; ${known.length ? `use one of: ${known.join(', ')}` : 'create it first'}`,
-        { field: 'environments', validValues: known },
-      );
-    }
-    const exists = `window '${definition.name}' already exists; delete it first or choose another name`;
-    if (await findWindow(tx, actor.tenantId, definition.name))
-      throw new AppError('conflict', exists, { field: 'name' });
-    const window: ChangeWindow = { id: deps.newId(), ...definition, createdBy: actor.name, createdAt };
-    await uniqueOrConflict(insertWindow(tx, actor.tenantId, window), exists, 'name');
-    await recordAudit(tx, deps, actor, {
-      action: 'window.created',
-      entityType: 'window',
-      entityId: window.id,
-      after: audited(window),
-    });
-    return window;
+  return inTransaction(deps.db, (tx) => createWindowIn(tx, deps, actor, definition, createdAt));
+}
+
+/** Creates a validated window in the caller's transaction (the API's create and config apply). */
+export async function createWindowIn(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  definition: WindowDefinition,
+  createdAt: number,
+): Promise<ChangeWindow> {
+  await assertEnvironments(tx, actor, definition.environments);
+  const exists = `window '${definition.name}' already exists; delete it first or choose another name`;
+  if (await findWindow(tx, actor.tenantId, definition.name))
+    throw new AppError('conflict', exists, { field: 'name' });
+  const window: ChangeWindow = { id: deps.newId(), ...definition, createdBy: actor.name, createdAt };
+  await uniqueOrConflict(insertWindow(tx, actor.tenantId, window), exists, 'name');
+  await recordAudit(tx, deps, actor, {
+    action: 'window.created',
+    entityType: 'window',
+    entityId: window.id,
+    after: audited(window),
   });
+  return window;
+}
+
+/**
+ * Replaces the definition of a window (changegate.yaml's `windows:`; there is no update command). It
+ * keeps its id, so overrides granted against it still hold; audited as `window.updated`.
+ */
+export async function updateWindowIn(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  window: ChangeWindow,
+  definition: WindowDefinition,
+): Promise<ChangeWindow> {
+  await assertEnvironments(tx, actor, definition.environments);
+  const updated: ChangeWindow = { ...window, ...definition, name: window.name };
+  const { before, after } = changedFields(audited(window), audited(updated));
+  await updateWindow(tx, actor.tenantId, window.id, updated);
+  await recordAudit(tx, deps, actor, {
+    action: 'window.updated',
+    entityType: 'window',
+    entityId: window.id,
+    before: { name: window.name, ...before },
+    after: { name: window.name, ...after },
+  });
+  return updated;
+}
+
+async function assertEnvironments(tx: DbOrTx, actor: Actor, environments: readonly string[]) {
+  const known = await environmentNames(tx, actor);
+  const unknown = environments.find((e) => !known.includes(e));
+  if (unknown !== undefined) {
+    throw new AppError(
+      'invalid_input',
+      `environments: '${unknown}' does not exist; ${known.length ? `use one of: ${known.join(', ')}` : 'create it first'}`,
+      { field: 'environments', validValues: known },
+    );
+  }
 }
 
 export interface WindowListQuery {

@@ -1,0 +1,89 @@
+import { type Static, type TSchema, Type } from 'typebox';
+import { incidentSeverities, incidentStatuses } from '../domain/incident.js';
+
+/** JSON shapes of incidents and commander authorizations (docs/incidents.md). */
+
+const Time = Type.String({ format: 'date-time' });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
+
+export const IncidentSchema = Type.Object({
+  id: Type.String(),
+  number: Type.String({ description: 'INC0000007' }),
+  title: Type.String(),
+  severity: Nullable(Type.Enum([...incidentSeverities])),
+  components: Type.Array(Type.String(), { description: 'Empty: tenant-wide (every component)' }),
+  environment: Nullable(Type.String({ description: 'null: every environment' })),
+  major: Type.Boolean(),
+  status: Type.Enum([...incidentStatuses]),
+  commander: Nullable(Type.String({ description: 'The only person who may authorize changes during it' })),
+  startedAt: Time,
+  resolvedAt: Nullable(Time),
+  resolvedBy: Nullable(Type.String()),
+  createdBy: Type.String(),
+  createdAt: Time,
+  updatedAt: Time,
+});
+
+export const IncidentAuthorizationSchema = Type.Object({
+  id: Type.String(),
+  incident: Type.String({ description: 'INC number' }),
+  changeRequest: Type.String({ description: 'CR number' }),
+  authorizedBy: Type.String(),
+  reason: Type.String(),
+  createdAt: Time,
+});
+
+export const IncidentLinkSchema = Type.Object({
+  incident: Type.String({ description: 'INC number' }),
+  changeRequest: Type.String({ description: 'CR number' }),
+  linkedBy: Type.String(),
+  linkedAt: Time,
+});
+
+export const IncidentDetailSchema = Type.Intersect([
+  IncidentSchema,
+  Type.Object({
+    linkedChanges: Type.Array(IncidentLinkSchema),
+    authorizations: Type.Array(IncidentAuthorizationSchema),
+  }),
+]);
+
+export const ChangeRequestIncidentsSchema = Type.Object({
+  changeRequest: Type.String({ description: 'CR number' }),
+  blockedBy: Type.Array(IncidentSchema, {
+    description: 'Open major incidents that keep it out of scheduled and implement now',
+  }),
+  authorizations: Type.Array(IncidentAuthorizationSchema),
+});
+
+export const IncidentCreateSchema = Type.Object(
+  {
+    title: Type.String(),
+    severity: Type.Optional(Type.Enum([...incidentSeverities])),
+    components: Type.Optional(Type.Array(Type.String(), { description: 'Empty or absent: tenant-wide' })),
+    environment: Type.Optional(Type.String({ description: 'Absent: every environment' })),
+    major: Type.Optional(Type.Boolean({ description: 'A major incident blocks high-risk changes' })),
+    commander: Type.Optional(Type.String({ description: 'Required for a major incident' })),
+    startedAt: Type.Optional(Type.String({ description: 'ISO-8601; default now' })),
+  },
+  { additionalProperties: false },
+);
+
+export const IncidentAuthorizeSchema = Type.Object(
+  {
+    changeRequestId: Type.String({ description: 'CR number or id' }),
+    reason: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+export const IncidentLinkCreateSchema = Type.Object(
+  { changeRequestId: Type.String({ description: 'CR number or id' }) },
+  { additionalProperties: false },
+);
+
+export type IncidentDto = Static<typeof IncidentSchema>;
+export type IncidentAuthorizationDto = Static<typeof IncidentAuthorizationSchema>;
+export type IncidentLinkDto = Static<typeof IncidentLinkSchema>;
+export type IncidentDetailDto = Static<typeof IncidentDetailSchema>;
+export type ChangeRequestIncidentsDto = Static<typeof ChangeRequestIncidentsSchema>;
