@@ -179,10 +179,13 @@ export function decideOnChain(input: ChainDecisionInput): ChainDecision {
   };
 }
 
-/** The step this approver answers: the active one; for a retrospective decision, the first open one they may answer. */
+/**
+ * The step this approver answers: the active one; for a retrospective decision, the first still-open
+ * one they may answer (a member of an already approved step has had their say and settles nothing).
+ */
 function stepToDecide(input: ChainDecisionInput): ApprovalStep {
   const candidates = input.retrospective
-    ? [...input.steps.filter(isOpen), ...input.steps.filter((s) => !isOpen(s))]
+    ? input.steps.filter(isOpen)
     : input.steps.filter((s) => s.status === 'active');
   const eligible = candidates.find((s) => eligibleGroups(s).some(input.memberOf));
   if (eligible) return eligible;

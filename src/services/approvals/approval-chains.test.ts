@@ -5,7 +5,7 @@ import { failure } from '../../../test/support/failure.js';
 import { listApprovalSteps } from '../../store/approval-steps.js';
 import { readAuditLog, verifyAuditChain } from '../audit/audit-queries.js';
 import { createComponent } from '../catalog/component-service.js';
-import { createGroup } from '../catalog/group-service.js';
+import { addGroupMember, createGroup } from '../catalog/group-service.js';
 import {
   cancelChangeRequest,
   decideChangeApproval,
@@ -303,5 +303,19 @@ describe.each(dialects)('approval chains on %s', (dialect) => {
     const settled = await w.approve(w.as('cora@example.com'), number);
     expect(settled).toMatchObject({ state: 'implement', approval: 'approved' });
     expect((await w.chain(number))[0]?.steps.map((s) => s.step.status)).toEqual(['canceled', 'approved']);
+  });
+
+  it('does not let a member of an already approved step settle a retrospective approval', async () => {
+    const w = await tenant();
+    const number = await w.change({ type: 'emergency', risk: 'high' });
+    await w.approve(w.as('oscar@example.com'), number);
+    await addGroupMember(deps(), w.admin, 'payments', 'paula@example.com');
+    await transitionChangeRequest(deps(), w.as('carl@example.com', 'change_manager'), number, 'implement');
+    const owner = await failure(w.approve(w.as('paula@example.com'), number));
+    expect(owner.code).toBe('forbidden');
+    expect(owner.message).toContain('cab');
+    const settled = await w.approve(w.as('cora@example.com'), number);
+    expect(settled).toMatchObject({ state: 'implement', approval: 'approved' });
+    expect((await w.chain(number))[0]?.steps.map((s) => s.step.status)).toEqual(['approved', 'approved']);
   });
 });

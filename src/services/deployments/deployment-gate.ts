@@ -3,6 +3,7 @@ import { decideTransition } from '../../domain/change-request-state.js';
 import type { DeploymentRun } from '../../domain/deployment.js';
 import { AppError } from '../../domain/errors.js';
 import type { DbOrTx } from '../../store/database.js';
+import { runsForChangeRequest } from '../../store/deployment-runs.js';
 import { applyChangeMutation } from '../changes/mutate-change-request.js';
 import { enforceChecklist } from '../checklists/checklist-gate.js';
 import type { Actor, ServiceDeps } from '../context.js';
@@ -33,12 +34,24 @@ export async function passGate(
   });
 
   if (cr.state === 'implement') {
+    // Continuing a deployment that was interrupted finishes what already passed this gate; a CR moved
+    // into implement by hand meets the gate's freeze and incident checks now, at deployment time.
+    const earlier = await runsForChangeRequest(tx, actor.tenantId, cr.id);
+    const interrupted = earlier.some(
+      (r) => r.id !== run.id && r.stages.some((s) => s.name === 'gate' && s.status === 'success'),
+    );
+    if (!interrupted) await enforceGateFreeze(tx, deps, actor, run, cr);
     return saveRunState(tx, deps, actor, {
       ...run,
       phase: 'implementing',
       stages: [
         ...run.stages,
-        stage('success', `${cr.number} is already in implement (continuing an interrupted deployment)`),
+        stage(
+          'success',
+          interrupted
+            ? `${cr.number} is already in implement (continuing an interrupted deployment)`
+            : `${cr.number} is already in implement`,
+        ),
       ],
     });
   }

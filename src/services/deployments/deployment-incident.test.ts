@@ -3,8 +3,13 @@ import { validChange } from '../../../test/support/actors.js';
 import { deploymentTestbed } from '../../../test/support/deployment-world.js';
 import { dialects } from '../../../test/support/dialects.js';
 import { failure } from '../../../test/support/failure.js';
+import { lockStaleMs } from '../../domain/deployment.js';
 import { readAuditLog } from '../audit/audit-queries.js';
-import { decideChangeApproval, requestApproval } from '../changes/change-request-actions.js';
+import {
+  decideChangeApproval,
+  requestApproval,
+  transitionChangeRequest,
+} from '../changes/change-request-actions.js';
 import { getChangeRequest } from '../changes/change-request-queries.js';
 import { createChangeRequest } from '../changes/create-change-request.js';
 import type { Actor } from '../context.js';
@@ -13,7 +18,7 @@ import { createIncident, resolveIncident } from '../incidents/incident-service.j
 import { awaitApproval } from './await-approval.js';
 
 describe.each(dialects)('the deployment gate and major incidents on %s', (dialect) => {
-  const { deps, world } = deploymentTestbed(dialect);
+  const { deps, advance, world } = deploymentTestbed(dialect);
 
   async function incidentWorld() {
     const w = await world();
@@ -110,7 +115,7 @@ describe.each(dialects)('the deployment gate and major incidents on %s', (dialec
     await w.ship('web', '1.1.0');
     await w.promoteTo();
     expect((await failure(w.begin({ changeRequestId: cr.number }))).code).toBe('conflict');
-    await resolveIncident(deps(), w.sre, incident.number);
+    await resolveIncident(deps(), w.commander, incident.number);
     expect((await w.begin({ changeRequestId: cr.number })).run.phase).toBe('implementing');
   });
 
@@ -141,5 +146,27 @@ describe.each(dialects)('the deployment gate and major incidents on %s', (dialec
     await decideChangeApproval(deps(), w.approver, cr.number, 'approved', 'ok');
     const resumed = await awaitApproval(deps(), w.pipeline, waiting.run.id, { waitMs: 0 });
     expect(resumed.run.phase).toBe('implementing');
+  });
+
+  it('checks a CR moved into implement by hand at deployment time, and lets an interrupted deployment continue', async () => {
+    const w = await incidentWorld();
+    await w.ship('api', '1.0.0');
+    await w.promoteTo();
+    const cr = await w.scheduledChange();
+    await transitionChangeRequest(deps(), w.approver, cr.number, 'implement');
+    const incident = await w.major();
+    const refused = await failure(w.begin({ changeRequestId: cr.number }));
+    expect(refused.code).toBe('conflict');
+    expect(refused.message).toContain(`${incident.number} 'API errors' is open on api in prod`);
+
+    await resolveIncident(deps(), w.commander, incident.number);
+    const first = await w.begin({ changeRequestId: cr.number });
+    expect(first.run.phase).toBe('implementing');
+    // The run dies here; a new major incident opens; the rerun with the CR finishes what passed the gate.
+    await w.major();
+    advance(lockStaleMs + 1);
+    const rerun = await w.begin({ changeRequestId: cr.number });
+    expect(rerun.run.phase).toBe('implementing');
+    expect(rerun.run.stages.at(-1)?.detail).toContain('continuing an interrupted deployment');
   });
 });

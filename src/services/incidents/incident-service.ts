@@ -1,4 +1,5 @@
 import { changeRef } from '../../domain/change-request.js';
+import { sameActor } from '../../domain/change-request-state.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import {
   formatIncidentNumber,
@@ -108,6 +109,7 @@ export async function getIncident(deps: ServiceDeps, actor: Actor, ref: string):
 export async function resolveIncident(deps: ServiceDeps, actor: Actor, ref: string): Promise<Incident> {
   return inTransaction(deps.db, async (tx) => {
     const incident = await requireIncident(tx, deps, actor, ref, { lock: true });
+    assertMayResolve(incident, actor);
     const now = deps.now();
     if (!(await markIncidentResolved(tx, actor.tenantId, incident.id, actor.name, now))) {
       throw new AppError(
@@ -172,4 +174,18 @@ export async function linkIncident(
     });
     return { incident, changeRequestNumber: cr.number, linkedBy: actor.name, linkedAt: link.createdAt };
   });
+}
+
+/**
+ * Resolving a major incident lifts its block on high-risk changes, so it is the commander's call (or a
+ * change manager's or admin's), not anyone's who may write incidents.
+ */
+function assertMayResolve(incident: Incident, actor: Actor): void {
+  if (!incident.major || actor.role === 'change_manager' || actor.role === 'admin') return;
+  if (incident.commander !== null && sameActor(incident.commander, actor.name)) return;
+  throw new AppError(
+    'forbidden',
+    `${incident.number} is a major incident: only its commander (${incident.commander ?? 'none named'}), a change manager or an admin may resolve it`,
+    { field: 'incident', commander: incident.commander },
+  );
 }

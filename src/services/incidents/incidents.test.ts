@@ -98,12 +98,14 @@ describe.each(dialects)('incidents, the major-incident block and conflicts on %s
     expect((await getIncident(deps(), w.sre, 'INC0000001')).linkedChanges).toMatchObject([
       { changeRequestNumber: cr.number },
     ]);
-    const resolved = await resolveIncident(deps(), w.sre, first.number);
+    // Anyone who may write incidents resolves a minor one; a major one is its commander's to resolve.
+    const resolved = await resolveIncident(deps(), w.sre, second.number);
     expect(resolved).toMatchObject({ status: 'resolved', resolvedBy: 'sre@example.com' });
-    expect((await failure(resolveIncident(deps(), w.sre, first.number))).code).toBe('illegal_transition');
+    expect((await failure(resolveIncident(deps(), w.sre, second.number))).code).toBe('illegal_transition');
     expect((await listTenantIncidents(deps(), w.sre, { open: true })).map((i) => i.number)).toEqual([
-      'INC0000002',
+      'INC0000001',
     ]);
+    expect((await resolveIncident(deps(), w.commander, first.number)).resolvedBy).toBe('carol@example.com');
     const actions = (await readAuditLog(deps(), w.manager, {})).map((e) => e.action);
     expect(actions).toEqual(
       expect.arrayContaining(['incident.created', 'incident.resolved', 'change_request.incident_linked']),
@@ -169,7 +171,7 @@ describe.each(dialects)('incidents, the major-incident block and conflicts on %s
     await w.major();
     await createIncident(deps(), w.sre, { title: 'minor', components: ['payments'], environment: 'prod' });
     const resolved = await w.major({ components: ['ledger'] });
-    await resolveIncident(deps(), w.sre, resolved.number);
+    await resolveIncident(deps(), w.commander, resolved.number);
     const cases = [
       await w.change({ risk: 'moderate' }),
       await w.change({ components: ['web'] }),
@@ -193,7 +195,7 @@ describe.each(dialects)('incidents, the major-incident block and conflicts on %s
     await requestApproval(deps(), w.requester, cr.number);
     const refused = await failure(decideChangeApproval(deps(), w.approver, cr.number, 'approved', 'ok'));
     expect(refused.message).toContain('is open on every component in every environment');
-    await resolveIncident(deps(), w.sre, wide.number);
+    await resolveIncident(deps(), w.commander, wide.number);
     expect((await decideChangeApproval(deps(), w.approver, cr.number, 'approved', 'ok')).state).toBe(
       'scheduled',
     );
@@ -277,7 +279,11 @@ describe.each(dialects)('incidents, the major-incident block and conflicts on %s
     const w = await world();
     const incident = await w.major();
     const cr = await w.change();
-    await resolveIncident(deps(), w.sre, incident.number);
+    // Resolving a major incident lifts its block: the commander's call, not any incident writer's.
+    const notCommander = await failure(resolveIncident(deps(), w.sre, incident.number));
+    expect(notCommander.code).toBe('forbidden');
+    expect(notCommander.message).toContain('only its commander (carol@example.com)');
+    await resolveIncident(deps(), w.commander, incident.number);
     const refused = await failure(
       authorizeChange(deps(), w.commander, incident.number, { changeRequestId: cr.number, reason: 'late' }),
     );
