@@ -4,9 +4,11 @@ import {
   type ChangeRequest,
   type ChangeState,
   changeFieldNames,
+  riskLevels,
   sameFieldValue,
 } from './change-request.js';
 import { AppError } from './errors.js';
+import { effectiveRisk } from './risk-assessment.js';
 
 /** The only allowed state transitions (DESIGN.md §4). `closed` and `canceled` are terminal. */
 export const transitions: Readonly<Record<ChangeState, readonly ChangeState[]>> = {
@@ -216,6 +218,20 @@ export function assertEditable(cr: Pick<ChangeRequest, 'number' | 'state'>): voi
   }
 }
 
+/**
+ * A reassessment that raises the effective risk of a CR awaiting or holding approval, before
+ * implementation, withdraws the approval like an edit does: the rules route a riskier change differently.
+ */
+export function approvalAfterRiskRise(
+  cr: Pick<ChangeRequest, 'state' | 'approval' | 'risk' | 'riskAssessment'>,
+  after: Pick<ChangeRequest, 'risk' | 'riskAssessment'>,
+): TransitionOutcome | null {
+  const before = effectiveRisk(cr);
+  const now = effectiveRisk(after);
+  const rose = now !== null && (before === null || riskLevels.indexOf(now) > riskLevels.indexOf(before));
+  return rose ? withdrawnApproval(cr) : null;
+}
+
 /** Fields whose change alters what was approved; title, assignee and priority do not. */
 const approvalRelevant = changeFieldNames.filter(
   (f) => f !== 'title' && f !== 'assignee' && f !== 'priority',
@@ -229,11 +245,15 @@ export function approvalAfterEdit(
   cr: Pick<ChangeRequest, 'state' | 'approval'> & ChangeFields,
   patch: Partial<ChangeFields>,
 ): TransitionOutcome | null {
+  const relevant = approvalRelevant.some((f) => f in patch && !sameFieldValue(patch[f], cr[f]));
+  return relevant ? withdrawnApproval(cr) : null;
+}
+
+/** A requested or held approval, before implementation, is withdrawn: back to assess (or new). */
+function withdrawnApproval(cr: Pick<ChangeRequest, 'state' | 'approval'>): TransitionOutcome | null {
   const pending = cr.approval === 'requested' || cr.approval === 'approved';
   const beforeImplementation =
     cr.state === 'new' || cr.state === 'assess' || cr.state === 'authorize' || cr.state === 'scheduled';
   if (!pending || !beforeImplementation) return null;
-  const relevant = approvalRelevant.some((f) => f in patch && !sameFieldValue(patch[f], cr[f]));
-  if (!relevant) return null;
   return { state: cr.state === 'new' ? 'new' : 'assess', approval: 'not_requested' };
 }

@@ -69,4 +69,13 @@ describe('conflict detection', () => {
       'CHG0000003',
     ]);
   });
+
+  it('keeps two regions of one environment apart, and a CR without a region meets both', () => {
+    const eu = change('CHG0000101', { region: 'eu-de' });
+    const us = change('CHG0000102', { region: 'us-south' });
+    const all = change('CHG0000103', { region: null });
+    expect(conflictBetween(eu, us)).toBeNull();
+    expect(conflictBetween(eu, all)?.number).toBe('CHG0000103');
+    expect(conflictBetween(all, us)?.number).toBe('CHG0000102');
+  });
 });

@@ -2,7 +2,7 @@ import type { ChangeState } from './change-request.js';
 
 /**
  * Conflict detection (docs/windows.md#conflicts): two change requests conflict when they are both
- * live (not closed or canceled), target the same environment, share at least one component, and
+ * live (not closed or canceled), target the same environment (and region, when both name one), share at least one component, and
  * their planned windows [plannedStart, plannedEnd) overlap. Half-open windows: one ending at 23:00
  * and another starting at 23:00 do not overlap. Symmetric by construction.
  */
@@ -11,6 +11,8 @@ export interface PlannedChange {
   number: string;
   state: ChangeState;
   environment: string | null;
+  /** Null: the whole environment (every region). */
+  region?: string | null;
   components: readonly string[];
   plannedStart: number | null;
   plannedEnd: number | null;
@@ -65,6 +67,8 @@ export function conflictBetween(subject: PlannedChange, other: PlannedChange): C
   if (other.number === subject.number) return null;
   if (whyNoConflictPossible(subject) !== null || whyNoConflictPossible(other) !== null) return null;
   if (other.environment !== subject.environment) return null;
+  // Two regions of one environment are deployed separately; a CR naming no region covers them all.
+  if (subject.region && other.region && subject.region !== other.region) return null;
   const a = plannedSpan(subject) as Span;
   const b = plannedSpan(other) as Span;
   if (!spansOverlap(a, b)) return null;

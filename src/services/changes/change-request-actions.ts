@@ -3,6 +3,7 @@ import {
   type ChangeState,
   changeStates,
   closeCategories,
+  sameFieldValue,
 } from '../../domain/change-request.js';
 import { validateChangeUpdate } from '../../domain/change-request-input.js';
 import {
@@ -62,6 +63,21 @@ export async function updateChangeRequestFields(
     // A CR from a template keeps its pre-approval while it stays inside the template's scope.
     const scope = await templateScopeAfterEdit(tx, actor, cr, patch);
     const withdrawn = scope ? scope.outcome : approvalAfterEdit(cr, patch);
+    // A CR that stays scheduled through an edit of what the guards look at (a template's CR) is checked again.
+    const guarded = [
+      'plannedStart',
+      'plannedEnd',
+      'components',
+      'environment',
+      'risk',
+      'riskAssessment',
+    ] as const;
+    if (
+      !withdrawn &&
+      cr.state === 'scheduled' &&
+      guarded.some((f) => f in patch && !sameFieldValue(patch[f], cr[f]))
+    )
+      await enforceChangeGuards(tx, deps, actor, { ...cr, ...patch }, 'scheduled');
     return {
       action: 'change_request.updated',
       patch: withdrawn ? { ...patch, ...withdrawn } : patch,

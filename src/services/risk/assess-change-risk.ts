@@ -1,14 +1,16 @@
 import { type ChangeRequest, changeRef } from '../../domain/change-request.js';
-import { isTerminal } from '../../domain/change-request-state.js';
+import { approvalAfterRiskRise, isTerminal } from '../../domain/change-request-state.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import type { RiskAssessment } from '../../domain/risk-assessment.js';
 import { assessRisk, type RiskFacts, type RiskModel, riskInputFields } from '../../domain/risk-model.js';
 import { findChangeRequest } from '../../store/change-requests.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { componentCriticalities, similarConcludedChanges } from '../../store/risk-history.js';
+import { cancelApprovalSteps } from '../approvals/approval-chain-service.js';
 import { applyChangeMutation } from '../changes/mutate-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
+import { templateScopeAfterEdit } from '../templates/create-from-template.js';
 
 /** The fields of a CR an assessment reads. */
 export type RiskSubject = Pick<
@@ -114,10 +116,16 @@ export async function assessChangeRisk(
       );
     const assessment = await assessChange(tx, deps, config.risk, cr);
     if (sameAssessment(cr.riskAssessment, assessment)) return { changeRequest: cr, changed: false };
+    // A riskier change is routed differently: a higher effective risk withdraws a pending or held
+    // approval (a template's CR: once it leaves the template's maximum), as an edit does.
+    const patch = { riskAssessment: assessment };
+    const scope = await templateScopeAfterEdit(tx, actor, cr, patch);
+    const withdrawn = scope ? scope.outcome : approvalAfterRiskRise(cr, { ...cr, ...patch });
     const updated = await applyChangeMutation(tx, deps, actor, cr, {
       action: 'change_request.updated',
-      patch: { riskAssessment: assessment },
-      note: { reason: 'risk reassessed' },
+      patch: withdrawn ? { ...patch, ...withdrawn } : patch,
+      note: { reason: 'risk reassessed', ...(scope?.reasons.length ? { templateScope: scope.reasons } : {}) },
+      ...(withdrawn ? { also: cancelApprovalSteps(deps, actor, cr) } : {}),
     });
     return { changeRequest: updated, changed: true };
   });

@@ -131,17 +131,20 @@ export async function templateScopeAfterEdit(
   tx: DbOrTx,
   actor: Pick<Actor, 'tenantId'>,
   cr: ChangeRequest,
-  patch: Partial<ChangeFields>,
+  patch: Partial<ChangeRequest>,
 ): Promise<{ outcome: Partial<ChangeRequest> | null; reasons: string[] } | null> {
   const beforeImplementation = ['new', 'assess', 'authorize', 'scheduled'].includes(cr.state);
   if (cr.template === null || cr.type !== 'standard' || cr.approval !== 'approved' || !beforeImplementation)
     return null;
   const edited = { ...cr, ...patch };
-  const touched = scopeFields.some((f) => JSON.stringify(edited[f]) !== JSON.stringify(cr[f]));
+  // The risk in scope is the effective one: a reassessment can take it past the template's maximum.
+  const touched =
+    scopeFields.some((f) => JSON.stringify(edited[f]) !== JSON.stringify(cr[f])) ||
+    effectiveRisk(edited) !== effectiveRisk(cr);
   if (!touched) return { outcome: null, reasons: [] };
   const template = await findTemplate(tx, actor.tenantId, cr.template);
   const reasons = template
-    ? templateScopeViolations(template, edited)
+    ? templateScopeViolations(template, { ...edited, risk: effectiveRisk(edited) })
     : [`template '${cr.template}' no longer exists`];
   if (reasons.length === 0) return { outcome: null, reasons: [] };
   return {
