@@ -9,6 +9,7 @@ import {
   SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
+  sql,
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
@@ -145,6 +146,25 @@ function openPostgres(url: string): OpenedDatabase {
 export function inTransaction<T>(db: DbOrTx, fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
   if (db.isTransaction) return fn(db as Transaction<Database>);
   return db.transaction().execute(fn);
+}
+
+/**
+ * Runs fn so that its failure undoes only its own writes: inside the caller's transaction under a
+ * savepoint (SQLite and PostgreSQL both have them; a failed statement then no longer aborts the whole
+ * PostgreSQL transaction), else in a transaction of its own. For loops that go on after one item fails.
+ */
+export async function inSavepoint<T>(db: DbOrTx, fn: (tx: DbOrTx) => Promise<T>): Promise<T> {
+  if (!db.isTransaction) return inTransaction(db, fn);
+  await sql`savepoint changegate_item`.execute(db);
+  try {
+    const result = await fn(db);
+    await sql`release savepoint changegate_item`.execute(db);
+    return result;
+  } catch (error) {
+    await sql`rollback to savepoint changegate_item`.execute(db);
+    await sql`release savepoint changegate_item`.execute(db);
+    throw error;
+  }
 }
 
 /** A unique constraint refused the write (SQLite SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY, PostgreSQL 23505). */

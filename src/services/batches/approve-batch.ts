@@ -3,6 +3,7 @@ import type { ApprovalState, ChangeState } from '../../domain/change-request.js'
 import { AppError } from '../../domain/errors.js';
 import { text } from '../../domain/validate.js';
 import { listBatchMembers } from '../../store/batches.js';
+import { inSavepoint } from '../../store/database.js';
 import { decideChangeApproval } from '../changes/change-request-actions.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { requireBatch } from './batch-service.js';
@@ -41,8 +42,8 @@ export interface BatchApprovalResult {
  * The acting approver approves every member awaiting a decision, each through the one approval service
  * a single CR uses (so chains, eligibility, separation of duties and the freeze check apply per member).
  * Each member is decided on its own: one refusal does not undo the others (docs/batches.md#approving).
- * Called inside a transaction (an HTTP POST with an Idempotency-Key), every decision joins it: a refusal
- * is thrown before its member writes anything, so the others still commit, and the key replays the result.
+ * Called inside a transaction (an HTTP POST with an Idempotency-Key), every decision joins it under its
+ * own savepoint: a refusal undoes that member's writes only, the others commit, and the key replays the result.
  */
 export async function approveBatch(
   deps: ServiceDeps,
@@ -63,7 +64,10 @@ export async function approveBatch(
       continue;
     }
     try {
-      const after = await decideChangeApproval(deps, actor, cr.id, 'approved', why);
+      // A member's refusal undoes its own writes only (a freeze note, say), even inside one transaction.
+      const after = await inSavepoint(deps.db, (db) =>
+        decideChangeApproval({ ...deps, db: db as ServiceDeps['db'] }, actor, cr.id, 'approved', why),
+      );
       results.push({
         ...base,
         state: after.state,

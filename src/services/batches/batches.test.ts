@@ -4,6 +4,7 @@ import { actorIn, validChange } from '../../../test/support/actors.js';
 import { dialects, freshDatabase, type TestDatabase, testConfig } from '../../../test/support/dialects.js';
 import { failure } from '../../../test/support/failure.js';
 import { type App, createApp } from '../../app.js';
+import { inTransaction } from '../../store/database.js';
 import { readAuditLog } from '../audit/audit-queries.js';
 import {
   cancelChangeRequest,
@@ -15,6 +16,8 @@ import { getChangeRequest } from '../changes/change-request-queries.js';
 import { createChangeRequest } from '../changes/create-change-request.js';
 import { applyTenantConfig } from '../config/config-service.js';
 import type { Actor } from '../context.js';
+import { createIncident } from '../incidents/incident-service.js';
+import { grantWindowOverride } from '../windows/grant-override.js';
 import { createWindow } from '../windows/window-service.js';
 import { approveBatch } from './approve-batch.js';
 import {
@@ -365,5 +368,46 @@ describe.each(dialects)('change batches on %s', (dialect) => {
     const noWindow = await failure(scheduleBatch(deps(), manager, 'x', {}));
     expect(noWindow.message).toContain('BAT0000001 has no window yet');
     expect((await failure(addBatchMembers(deps(), manager, 'x', []))).details.field).toBe('changes');
+  });
+
+  it('undoes only a refused member’s writes when the whole batch approval runs in one transaction (HTTP)', async () => {
+    const { manager, requester, cr } = await world();
+    await createWindow(deps(), manager, { name: 'night-freeze', kind: 'freeze', ...night, reason: 'peak' });
+    const risky = await cr('Swap payment keys', { ...plan, risk: 'high', components: ['payments'] });
+    const calm = await cr('Tune cache TTL', {
+      plannedStart: '2026-03-09T10:00:00Z',
+      plannedEnd: '2026-03-09T11:00:00Z',
+    });
+    for (const c of [risky, calm]) await requestApproval(deps(), requester, c.number);
+    // The freeze lets `risky` through (override), then the major incident refuses it: the freeze note
+    // written on the way must not survive the refusal.
+    await grantWindowOverride(deps(), manager, 'night-freeze', {
+      changeRequestId: risky.number,
+      reason: 'keys expire',
+    });
+    await createIncident(deps(), manager, {
+      title: 'Card payments failing',
+      major: true,
+      commander: 'carol@example.com',
+      components: ['payments'],
+      environment: 'prod',
+    });
+    const batch = await createBatch(deps(), manager, {
+      name: 'keys-and-cache',
+      title: 'Keys and cache',
+      changes: [risky.number, calm.number],
+    });
+    const approver: Actor = { ...manager, name: 'alex@example.com', role: 'approver' };
+    const result = await inTransaction(deps().db, (tx) =>
+      approveBatch({ ...deps(), db: tx as unknown as App['deps']['db'] }, approver, batch.batch.number, 'ok'),
+    );
+    expect(result.results.map((r) => [r.number, r.outcome, r.code])).toEqual([
+      [risky.number, 'refused', 'conflict'],
+      [calm.number, 'approved', null],
+    ]);
+    const log = await readAuditLog(deps(), manager, { changeRequest: risky.number });
+    expect(log.map((e) => e.action)).not.toContain('change_request.freeze_bypassed');
+    expect((await getChangeRequest(deps(), manager, calm.number)).changeRequest.approval).toBe('approved');
+    expect((await getChangeRequest(deps(), manager, risky.number)).comments).toEqual([]);
   });
 });
