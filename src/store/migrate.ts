@@ -9,6 +9,7 @@ import { templates } from './migrations/0006-templates.js';
 import { governance } from './migrations/0007-governance.js';
 import { incidents } from './migrations/0008-incidents.js';
 import { batches } from './migrations/0009-batches.js';
+import { insight } from './migrations/0010-insight.js';
 
 /** Migrations in order; names sort lexically, and Kysely records which ran so re-running is a no-op. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -22,6 +23,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0007-governance': governance(dialect),
     '0008-incidents': incidents(dialect),
     '0009-batches': batches(dialect),
+    '0010-insight': insight(dialect),
   };
 }
 

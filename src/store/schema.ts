@@ -64,6 +64,8 @@ export interface ChangeRequestsTable {
   template: string | null;
   /** JSON list of label slugs (e.g. privileged-access); null means []. */
   labels_json: string | null;
+  /** Who made the change: null or 'internal', or 'vendor' (reported apart, held to the same fields). */
+  origin: string | null;
   /** The tenant's custom fields (a JSON object validated by the tenant's schema); null means {}. */
   custom_fields_json: string | null;
   /** The latest risk assessment (JSON), recomputed when its inputs change. */
@@ -454,6 +456,12 @@ export interface IncidentsTable {
   created_by: string;
   created_at: number;
   updated_at: number;
+  /** When it was noticed (metrics: detection time); null: at started_at. */
+  detected_at: number | null;
+  /** cli | api | webhook */
+  source: string | null;
+  /** The sender's id for an inbound webhook's incident, unique per tenant (a resend updates, never duplicates). */
+  external_id: string | null;
 }
 
 export interface IncidentAuthorizationsTable {
@@ -491,6 +499,48 @@ export interface ChangeBatchMembersTable {
   added_at: number;
 }
 
+export interface ProblemsTable {
+  id: string;
+  tenant_id: string;
+  /** PRB0000001 */
+  number: string;
+  title: string;
+  /** open | known_error | resolved */
+  status: string;
+  root_cause: string | null;
+  fix_change_request_id: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+}
+
+export interface ProblemIncidentsTable {
+  tenant_id: string;
+  problem_id: string;
+  incident_id: string;
+  linked_by: string;
+  linked_at: number;
+}
+
+/** A change that may have caused an incident: ranked candidates, then a human's verdict. */
+export interface IncidentCausesTable {
+  id: string;
+  tenant_id: string;
+  incident_id: string;
+  change_request_id: string;
+  deployment_run_id: string | null;
+  /** candidate | confirmed | rejected; a confirmed cause marks the change failed for metrics. */
+  status: string;
+  /** 0..1 */
+  confidence: number;
+  explanation: string;
+  decided_by: string | null;
+  decided_at: number | null;
+  decision_note: string | null;
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   counters: CountersTable;
@@ -516,6 +566,9 @@ export interface Database {
   change_links: ChangeLinksTable;
   approval_steps: ApprovalStepsTable;
   outbox: OutboxTable;
+  problems: ProblemsTable;
+  problem_incidents: ProblemIncidentsTable;
+  incident_causes: IncidentCausesTable;
   change_windows: ChangeWindowsTable;
   window_overrides: WindowOverridesTable;
   groups: GroupsTable;
