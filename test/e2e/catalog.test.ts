@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assertBuilt, runCli, type ServerProcess, startServer } from '../support/cli-process.js';
+
+// Dozens of CLI processes, locally and against a server: slow on a loaded 2-core machine, never timed.
+vi.setConfig({ testTimeout: 120_000 });
 
 const crFlags = [
   'cr',
