@@ -3,6 +3,7 @@ import { benchAuditVerify } from './audit-verify.js';
 import { benchCrCreate } from './cr-create.js';
 import { benchDeployOverhead, isTimeResult } from './deploy-overhead.js';
 import { benchHttpGet } from './http-get.js';
+import { benchInsightReports } from './insight-reports.js';
 import { benchRoutingRisk } from './routing-risk.js';
 import { type BenchResult, fmt, log, quick, ratio } from './support.js';
 
@@ -13,6 +14,7 @@ const benchmarks: (() => Promise<BenchResult | BenchResult[]>)[] = [
   benchDeployOverhead,
   benchApprovalLatency,
   benchRoutingRisk,
+  benchInsightReports,
 ];
 
 /** Runs the benchmarks one after another and prints a summary table. */

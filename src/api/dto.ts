@@ -63,6 +63,7 @@ export function changeRequestDto(cr: ChangeRequest): ChangeRequestDto {
     template: cr.template,
     labels: cr.labels,
     customFields: cr.customFields,
+    origin: cr.origin,
     riskAssessment: riskAssessmentDto(cr.riskAssessment),
     createdAt: iso(cr.createdAt),
     updatedAt: iso(cr.updatedAt),

@@ -1,12 +1,14 @@
 import type { Incident, IncidentAuthorization } from '../domain/incident.js';
 import type { ChangeRequestIncidents } from '../services/incidents/change-request-incidents.js';
 import type { IncidentDetail } from '../services/incidents/incident-service.js';
+import type { WebhookOutcome } from '../services/incidents/receive-incident-webhook.js';
 import type {
   ChangeRequestIncidentsDto,
   IncidentAuthorizationDto,
   IncidentDetailDto,
   IncidentDto,
   IncidentLinkDto,
+  IncidentWebhookResultDto,
 } from './incident-schemas.js';
 
 /** Domain → API shapes for incidents; keys in schema order so local and remote print alike. */
@@ -25,6 +27,9 @@ export function incidentDto(i: Incident): IncidentDto {
     status: i.status,
     commander: i.commander,
     startedAt: iso(i.startedAt),
+    detectedAt: i.detectedAt === null ? null : iso(i.detectedAt),
+    source: i.source,
+    externalId: i.externalId,
     resolvedAt: i.resolvedAt === null ? null : iso(i.resolvedAt),
     resolvedBy: i.resolvedBy,
     createdBy: i.createdBy,
@@ -61,7 +66,23 @@ export function incidentDetailDto(d: IncidentDetail): IncidentDetailDto {
     ...incidentDto(d.incident),
     linkedChanges: d.linkedChanges.map((l) => incidentLinkDto(d.incident.number, l)),
     authorizations: d.authorizations.map(incidentAuthorizationDto),
+    problems: d.problems.map((p) => ({
+      problem: p.problemNumber,
+      linkedBy: p.linkedBy,
+      linkedAt: iso(p.linkedAt),
+    })),
+    causes: d.causes.map((c) => ({
+      changeRequest: c.changeRequestNumber,
+      status: c.status,
+      confidence: c.confidence,
+      explanation: c.explanation,
+      decidedBy: c.decidedBy,
+    })),
   };
+}
+
+export function incidentWebhookResultDto(r: WebhookOutcome): IncidentWebhookResultDto {
+  return { ...incidentDto(r.incident), outcome: r.outcome };
 }
 
 export function changeRequestIncidentsDto(c: ChangeRequestIncidents): ChangeRequestIncidentsDto {

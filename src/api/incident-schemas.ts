@@ -1,5 +1,5 @@
 import { type Static, type TSchema, Type } from 'typebox';
-import { incidentSeverities, incidentStatuses } from '../domain/incident.js';
+import { incidentSeverities, incidentSources, incidentStatuses } from '../domain/incident.js';
 
 /** JSON shapes of incidents and commander authorizations (docs/incidents.md). */
 
@@ -17,6 +17,9 @@ export const IncidentSchema = Type.Object({
   status: Type.Enum([...incidentStatuses]),
   commander: Nullable(Type.String({ description: 'The only person who may authorize changes during it' })),
   startedAt: Time,
+  detectedAt: Nullable(Time),
+  source: Nullable(Type.Enum([...incidentSources])),
+  externalId: Nullable(Type.String({ description: "The webhook sender's id of the incident" })),
   resolvedAt: Nullable(Time),
   resolvedBy: Nullable(Type.String()),
   createdBy: Type.String(),
@@ -40,11 +43,41 @@ export const IncidentLinkSchema = Type.Object({
   linkedAt: Time,
 });
 
+export const IncidentProblemSchema = Type.Object({
+  problem: Type.String({ description: 'PRB number' }),
+  linkedBy: Type.String(),
+  linkedAt: Time,
+});
+
+export const IncidentCauseSummarySchema = Type.Object({
+  changeRequest: Type.String({ description: 'CR number' }),
+  status: Type.String({ description: 'candidate | confirmed | rejected' }),
+  confidence: Type.Number(),
+  explanation: Type.String(),
+  decidedBy: Nullable(Type.String()),
+});
+
 export const IncidentDetailSchema = Type.Intersect([
   IncidentSchema,
   Type.Object({
     linkedChanges: Type.Array(IncidentLinkSchema),
     authorizations: Type.Array(IncidentAuthorizationSchema),
+    problems: Type.Array(IncidentProblemSchema),
+    causes: Type.Array(IncidentCauseSummarySchema, { description: 'Candidate and decided causing changes' }),
+  }),
+]);
+
+export const IncidentUnlinkSchema = Type.Object({
+  incident: Type.String({ description: 'INC number' }),
+  changeRequest: Type.String({ description: 'CR number' }),
+});
+
+export const IncidentWebhookResultSchema = Type.Intersect([
+  IncidentSchema,
+  Type.Object({
+    outcome: Type.Enum(['created', 'updated', 'unchanged'], {
+      description: 'created: a new incident; updated: fields changed or resolved; unchanged: a resend',
+    }),
   }),
 ]);
 
@@ -65,6 +98,20 @@ export const IncidentCreateSchema = Type.Object(
     major: Type.Optional(Type.Boolean({ description: 'A major incident blocks high-risk changes' })),
     commander: Type.Optional(Type.String({ description: 'Required for a major incident' })),
     startedAt: Type.Optional(Type.String({ description: 'ISO-8601; default now' })),
+    detectedAt: Type.Optional(Type.String({ description: 'ISO-8601; when it was noticed' })),
+  },
+  { additionalProperties: false },
+);
+
+export const IncidentUpdateSchema = Type.Object(
+  {
+    title: Type.Optional(Type.String()),
+    severity: Type.Optional(Type.Union([Type.Enum([...incidentSeverities]), Type.Literal('')])),
+    components: Type.Optional(Type.Array(Type.String(), { description: 'Empty: tenant-wide' })),
+    environment: Type.Optional(Type.String({ description: 'Empty: every environment' })),
+    major: Type.Optional(Type.Boolean()),
+    commander: Type.Optional(Type.String({ description: 'Empty: none (not for a major incident)' })),
+    detectedAt: Type.Optional(Type.String({ description: 'ISO-8601; empty: unknown' })),
   },
   { additionalProperties: false },
 );
@@ -86,4 +133,6 @@ export type IncidentDto = Static<typeof IncidentSchema>;
 export type IncidentAuthorizationDto = Static<typeof IncidentAuthorizationSchema>;
 export type IncidentLinkDto = Static<typeof IncidentLinkSchema>;
 export type IncidentDetailDto = Static<typeof IncidentDetailSchema>;
+export type IncidentUnlinkDto = Static<typeof IncidentUnlinkSchema>;
+export type IncidentWebhookResultDto = Static<typeof IncidentWebhookResultSchema>;
 export type ChangeRequestIncidentsDto = Static<typeof ChangeRequestIncidentsSchema>;

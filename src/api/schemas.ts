@@ -4,6 +4,7 @@ import {
   approvalDecisions,
   approvalStates,
   attachmentKinds,
+  changeOrigins,
   changeStates,
   changeTypes,
   closeCategories,
@@ -63,6 +64,7 @@ export const ChangeRequestSchema = Type.Object(
     customFields: Type.Record(Type.String(), Type.Unknown(), {
       description: "The tenant's custom fields, valid against its customFields JSON Schema",
     }),
+    origin: Enum(changeOrigins),
     riskAssessment: Nullable(RiskAssessmentSchema),
     createdAt: Time,
     updatedAt: Time,
@@ -187,6 +189,8 @@ const editableFields = {
     description:
       "Values of the tenant's custom fields, checked against its JSON Schema (docs/custom-fields.md)",
   }),
+  // internal (default) or vendor: a vendor-performed change, reported apart (docs/compliance.md).
+  origin: Enum(changeOrigins),
 };
 
 export const ChangeCreateSchema = Type.Object(

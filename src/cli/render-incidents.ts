@@ -22,8 +22,8 @@ export function renderIncident(i: IncidentDto | IncidentDetailDto): string[] {
     `  ${kind(i)}, ${i.status}${i.status === 'resolved' ? ` at ${i.resolvedAt} by ${i.resolvedBy}` : ''}`,
     `  on           ${scope(i)}`,
     `  commander    ${i.commander ?? 'none'}`,
-    `  started      ${i.startedAt}`,
-    `  created      ${i.createdAt} by ${i.createdBy}`,
+    `  started      ${i.startedAt}${i.detectedAt ? `, detected ${i.detectedAt}` : ''}`,
+    `  created      ${i.createdAt} by ${i.createdBy}${i.source ? ` via ${i.source}` : ''}${i.externalId ? ` (external id ${i.externalId})` : ''}`,
   ];
   if (i.major && i.status === 'open')
     lines.push(
@@ -34,6 +34,11 @@ export function renderIncident(i: IncidentDto | IncidentDetailDto): string[] {
       lines.push(`  linked       ${l.changeRequest} by ${l.linkedBy} at ${l.linkedAt}`);
     for (const a of i.authorizations)
       lines.push(`  authorized   ${a.changeRequest} by ${a.authorizedBy} at ${a.createdAt}: ${a.reason}`);
+    for (const p of i.problems) lines.push(`  problem      ${p.problem} (linked by ${p.linkedBy})`);
+    for (const c of i.causes)
+      lines.push(
+        `  cause        ${c.changeRequest} ${c.status} (confidence ${c.confidence.toFixed(2)}): ${c.explanation}`,
+      );
   }
   return lines;
 }

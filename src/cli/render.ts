@@ -19,6 +19,7 @@ export function renderChangeRequest(cr: ChangeRequestDto | ChangeRequestDetailDt
   const lines = [
     `${cr.number}  ${cr.title}`,
     ...field('type', cr.type),
+    ...field('origin', cr.origin === 'vendor' ? 'vendor' : null),
     ...field('state', cr.state),
     ...field('approval', cr.approval),
     ...field('close category', cr.closeCategory),

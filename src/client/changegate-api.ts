@@ -1,3 +1,4 @@
+import type { CauseDecisionDto, IncidentCausesDto, ReviewDto } from '../api/attribution-schemas.js';
 import type {
   BatchApprovalResultDto,
   BatchDetailDto,
@@ -5,6 +6,7 @@ import type {
   BatchSummaryDto,
 } from '../api/batch-schemas.js';
 import type { ComponentDto, GroupDto } from '../api/catalog-schemas.js';
+import type { ComplianceReportDto } from '../api/compliance-schemas.js';
 import type { ChangeConflictsDto } from '../api/conflict-schemas.js';
 import type { EventPageDto } from '../api/event-schemas.js';
 import type {
@@ -13,7 +15,11 @@ import type {
   IncidentDetailDto,
   IncidentDto,
   IncidentLinkDto,
+  IncidentUnlinkDto,
 } from '../api/incident-schemas.js';
+import type { MaturityAssessmentDto } from '../api/maturity-schemas.js';
+import type { MetricsQueryDto, MetricsReportDto } from '../api/metrics-schemas.js';
+import type { ObservationResultDto, UnauthorizedChangeDto } from '../api/observation-schemas.js';
 import type {
   DeploymentDto,
   EvidenceDto,
@@ -25,6 +31,7 @@ import type {
   TenantConfigDto,
 } from '../api/pipeline-schemas.js';
 import type { ApprovalPolicyDto, ChangeApprovalsDto, PolicyExplanationDto } from '../api/policy-schemas.js';
+import type { ProblemDetailDto, ProblemDto } from '../api/problem-schemas.js';
 import type { ChangeRiskDto } from '../api/risk-schemas.js';
 import type {
   AttachmentDto,
@@ -196,6 +203,8 @@ export interface ChangegateApi {
   auditLog(query: { changeRequest?: string; afterSeq?: number; limit?: number }): Promise<AuditEventDto[]>;
   auditVerify(checkpoint?: unknown): Promise<AuditVerifyDto>;
   auditCheckpoint(): Promise<CheckpointDto>;
+  /** One CR's offline-verifiable audit package (tar.gz), see docs/audit-trail.md#audit-packages. */
+  auditPackage(ref: string): Promise<{ fileName: string; archive: Buffer }>;
 
   /** The tenant's outbox events (escalations), oldest first. */
   listEvents(query: EventQuery): Promise<EventPageDto>;
@@ -257,6 +266,46 @@ export interface ChangegateApi {
   ): Promise<IncidentAuthorizationDto>;
   /** Open major incidents that block a CR now, and the authorizations it holds. */
   changeRequestIncidents(ref: string): Promise<ChangeRequestIncidentsDto>;
+  /** Changes title, severity, components, environment, detection time, major flag or commander. */
+  updateIncident(ref: string, input: Record<string, unknown>): Promise<IncidentDto>;
+  unlinkIncident(ref: string, changeRequestId: string): Promise<IncidentUnlinkDto>;
+  createProblem(input: { title: string; incident?: string }): Promise<ProblemDetailDto>;
+  listProblems(query: { status?: string }): Promise<ProblemDto[]>;
+  getProblem(ref: string): Promise<ProblemDetailDto>;
+  linkProblemIncident(ref: string, incident: string): Promise<ProblemDetailDto>;
+  unlinkProblemIncident(ref: string, incident: string): Promise<ProblemDetailDto>;
+  recordProblemRootCause(ref: string, text: string): Promise<ProblemDetailDto>;
+  /** Names the CR that fixes the problem (the CR gets a `problem_fix` link). */
+  setProblemFix(ref: string, changeRequestId: string): Promise<ProblemDetailDto>;
+  resolveProblem(ref: string): Promise<ProblemDetailDto>;
   /** Other live CRs whose planned windows overlap on a shared component in the same environment. */
   changeRequestConflicts(ref: string): Promise<ChangeConflictsDto>;
+  /** The tenant's CMMI maturity per dimension, with the measured facts and next steps (docs/maturity.md). */
+  assessMaturity(): Promise<MaturityAssessmentDto>;
+  /** DORA metrics and change KPIs over a range, overall and per slice (docs/metrics.md). */
+  metrics(query: MetricsQueryDto): Promise<MetricsReportDto>;
+
+  /** The incident's ranked causing changes; `rerank` ranks them again first (docs/attribution.md). */
+  incidentCauses(ref: string, options?: { rerank?: boolean }): Promise<IncidentCausesDto>;
+  /** Confirms a CR as a cause: an incident link, and a post-incident review owed. */
+  confirmIncidentCause(ref: string, changeRequestId: string, note?: string): Promise<CauseDecisionDto>;
+  rejectIncidentCause(ref: string, changeRequestId: string, note: string): Promise<CauseDecisionDto>;
+  /** Post-incident reviews, earliest due first; `open` or `overdue` only. */
+  listReviews(query: { open?: boolean; overdue?: boolean }): Promise<ReviewDto[]>;
+
+  /** Volume, success rates and every policy violation over [since, until) (docs/compliance.md). */
+  complianceReport(query: { since?: string; until?: string }): Promise<ComplianceReportDto>;
+  /** What drift monitors see running: one observation or { observations: [...] }. */
+  reportObservations(input: Record<string, unknown>): Promise<ObservationResultDto>;
+  listUnauthorizedChanges(query: {
+    status?: string[];
+    environment?: string;
+  }): Promise<UnauthorizedChangeDto[]>;
+  getUnauthorizedChange(ref: string): Promise<UnauthorizedChangeDto>;
+  /** acknowledge: someone owns it; resolve (note required): explained or reverted. */
+  moveUnauthorizedChange(
+    ref: string,
+    action: 'acknowledge' | 'resolve',
+    note?: string,
+  ): Promise<UnauthorizedChangeDto>;
 }

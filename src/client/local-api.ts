@@ -1,3 +1,4 @@
+import { causeDecisionDto, incidentCausesDto, reviewDto } from '../api/attribution-dto.js';
 import {
   batchApprovalResultDto,
   batchDetailDto,
@@ -25,6 +26,9 @@ import {
   incidentDto,
   incidentLinkDto,
 } from '../api/incident-dto.js';
+import { maturityDto } from '../api/maturity-dto.js';
+import { metricsReportDto } from '../api/metrics-dto.js';
+import { observationResultDto, unauthorizedChangeDto } from '../api/observation-dto.js';
 import {
   deploymentDto,
   evidenceDto,
@@ -36,6 +40,7 @@ import {
   tenantConfigDto,
 } from '../api/pipeline-dto.js';
 import { approvalPolicyDto, changeApprovalsDto, policyExplanationDto } from '../api/policy-dto.js';
+import { problemDetailDto, problemDto } from '../api/problem-dto.js';
 import { changeRiskDto } from '../api/risk-dto.js';
 import { changeChecklistDto, checklistDto, templateDto } from '../api/template-dto.js';
 import { windowDetailDto, windowDto, windowListDto, windowOverrideDto } from '../api/window-dto.js';
@@ -49,7 +54,10 @@ import {
   getChangeApprovals,
   showApprovalPolicy,
 } from '../services/approvals/approval-queries.js';
+import { confirmCause, rejectCause } from '../services/attribution/decide-cause.js';
+import { listIncidentCauses } from '../services/attribution/incident-causes.js';
 import { createAuditCheckpoint, verifyAgainstCheckpoint } from '../services/audit/audit-checkpoint.js';
+import { exportAuditPackage } from '../services/audit/audit-package.js';
 import { readAuditLog, verifyAuditChain } from '../services/audit/audit-queries.js';
 import { approveBatch } from '../services/batches/approve-batch.js';
 import {
@@ -103,6 +111,7 @@ import {
   listTenantChecklists,
   updateChecklistFields,
 } from '../services/checklists/checklist-service.js';
+import { buildComplianceReport } from '../services/compliance/build-compliance-report.js';
 import { applyTenantConfig, showTenantConfig } from '../services/config/config-service.js';
 import type { Actor } from '../services/context.js';
 import { awaitApproval, renewLock } from '../services/deployments/await-approval.js';
@@ -122,13 +131,36 @@ import {
   linkIncident,
   listTenantIncidents,
   resolveIncident,
+  unlinkIncident,
+  updateIncident,
 } from '../services/incidents/incident-service.js';
 import {
   addInventoryEntries,
   getInventory,
   inventoryLabels,
 } from '../services/inventory/inventory-service.js';
+import { assessTenantMaturity } from '../services/maturity/assess-tenant-maturity.js';
+import { computeMetrics } from '../services/metrics/compute-metrics.js';
+import { reportObservations } from '../services/observations/report-observations.js';
+import {
+  getUnauthorized,
+  listUnauthorized,
+  moveUnauthorized,
+} from '../services/observations/unauthorized-changes.js';
+import {
+  linkProblemIncident,
+  setProblemFix,
+  unlinkProblemIncident,
+} from '../services/problems/problem-links.js';
+import {
+  createProblem,
+  getProblem,
+  listTenantProblems,
+  recordRootCause,
+  resolveProblem,
+} from '../services/problems/problem-service.js';
 import { promote } from '../services/promotion/promote.js';
+import { listReviews } from '../services/reviews/list-reviews.js';
 import { assessChangeRisk, getChangeRisk } from '../services/risk/assess-change-risk.js';
 import {
   createTemplate,
@@ -233,6 +265,12 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
         ? verifyAuditChain(deps, actor)
         : verifyAgainstCheckpoint(deps, actor, app.signer({ create: false }), checkpoint),
     auditCheckpoint: () => createAuditCheckpoint(deps, actor, app.signer()),
+    auditPackage: (ref) =>
+      exportAuditPackage(deps, actor, app.signer(), ref, {
+        changeRequest: changeRequestDetailDto,
+        approvals: changeApprovalsDto,
+        evidence: evidenceDto,
+      }),
 
     listEvents: async (query) => eventPageDto(await listEvents(deps, actor, query)),
 
@@ -296,6 +334,41 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
       incidentAuthorizationDto(await authorizeChange(deps, actor, ref, input)),
     changeRequestIncidents: async (ref) =>
       changeRequestIncidentsDto(await changeRequestIncidents(deps, actor, ref)),
+    updateIncident: async (ref, input) => incidentDto(await updateIncident(deps, actor, ref, input)),
+    unlinkIncident: async (ref, changeRequestId) => {
+      const unlinked = await unlinkIncident(deps, actor, ref, changeRequestId);
+      return { incident: unlinked.incident.number, changeRequest: unlinked.changeRequestNumber };
+    },
+    createProblem: async (input) => problemDetailDto(await createProblem(deps, actor, input)),
+    listProblems: async (query) => (await listTenantProblems(deps, actor, query)).map(problemDto),
+    getProblem: async (ref) => problemDetailDto(await getProblem(deps, actor, ref)),
+    linkProblemIncident: async (ref, incident) =>
+      problemDetailDto(await linkProblemIncident(deps, actor, ref, incident)),
+    unlinkProblemIncident: async (ref, incident) =>
+      problemDetailDto(await unlinkProblemIncident(deps, actor, ref, incident)),
+    recordProblemRootCause: async (ref, text) =>
+      problemDetailDto(await recordRootCause(deps, actor, ref, { text })),
+    setProblemFix: async (ref, changeRequestId) =>
+      problemDetailDto(await setProblemFix(deps, actor, ref, { changeRequestId })),
+    resolveProblem: async (ref) => problemDetailDto(await resolveProblem(deps, actor, ref)),
     changeRequestConflicts: async (ref) => changeConflictsDto(await changeRequestConflicts(deps, actor, ref)),
+    assessMaturity: async () => maturityDto(await assessTenantMaturity(deps, actor)),
+    metrics: async (query) => metricsReportDto(await computeMetrics(deps, actor, { ...query })),
+
+    incidentCauses: async (ref, options) =>
+      incidentCausesDto(await listIncidentCauses(deps, actor, ref, options)),
+    confirmIncidentCause: async (ref, changeRequestId, note) =>
+      causeDecisionDto(await confirmCause(deps, actor, ref, changeRequestId, note)),
+    rejectIncidentCause: async (ref, changeRequestId, note) =>
+      causeDecisionDto(await rejectCause(deps, actor, ref, changeRequestId, note)),
+    listReviews: async (query) => (await listReviews(deps, actor, query)).map(reviewDto),
+
+    complianceReport: (query) => buildComplianceReport(deps, actor, query),
+    reportObservations: async (input) => observationResultDto(await reportObservations(deps, actor, input)),
+    listUnauthorizedChanges: async (query) =>
+      (await listUnauthorized(deps, actor, query)).map(unauthorizedChangeDto),
+    getUnauthorizedChange: async (ref) => unauthorizedChangeDto(await getUnauthorized(deps, actor, ref)),
+    moveUnauthorizedChange: async (ref, action, note) =>
+      unauthorizedChangeDto(await moveUnauthorized(deps, actor, ref, action, note)),
   };
 }

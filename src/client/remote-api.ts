@@ -81,6 +81,7 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
   const run = (id: string) => `/api/v1/deployments/${encodeURIComponent(id)}`;
   const window = (name: string) => `/api/v1/windows/${encodeURIComponent(name)}`;
   const incident = (ref: string) => `/api/v1/incidents/${encodeURIComponent(ref)}`;
+  const problem = (ref: string) => `/api/v1/problems/${encodeURIComponent(ref)}`;
   const group = (name: string) => `/api/v1/groups/${encodeURIComponent(name)}`;
   // Component names may hold '/', which encodeURIComponent turns into %2F: one path segment.
   const component = (name: string) => `/api/v1/components/${encodeURIComponent(name)}`;
@@ -212,6 +213,15 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
         ? json({ method: 'GET', path: '/api/v1/audit/verify' })
         : json({ method: 'POST', path: '/api/v1/audit/verify', json: { checkpoint } }),
     auditCheckpoint: () => json({ method: 'POST', path: '/api/v1/audit/checkpoints' }),
+    auditPackage: async (ref) => {
+      const res = await send({ method: 'GET', path: `${cr(ref)}/audit-package` });
+      if (!res.ok) throw fromEnvelope(res.status, await res.json().catch(() => null));
+      const named = /filename="?([^";]+)"?/.exec(res.headers.get('content-disposition') ?? '');
+      return {
+        fileName: named?.[1] ?? 'audit-package.tar.gz',
+        archive: Buffer.from(await res.arrayBuffer()),
+      };
+    },
 
     listEvents: (q) => json({ method: 'GET', path: '/api/v1/events', query: { ...q } }),
 
@@ -282,7 +292,68 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
     authorizeIncidentChange: (ref, input) =>
       json({ method: 'POST', path: `${incident(ref)}/authorizations`, json: input }),
     changeRequestIncidents: (ref) => json({ method: 'GET', path: `${cr(ref)}/incidents` }),
+    updateIncident: (ref, input) => json({ method: 'PATCH', path: incident(ref), json: input }),
+    unlinkIncident: (ref, changeRequestId) =>
+      json({
+        method: 'DELETE',
+        path: `${incident(ref)}/links/${encodeURIComponent(changeRequestId)}`,
+      }),
+    createProblem: (input) => json({ method: 'POST', path: '/api/v1/problems', json: input }),
+    listProblems: (q) => json({ method: 'GET', path: '/api/v1/problems', query: { status: q.status } }),
+    getProblem: (ref) => json({ method: 'GET', path: problem(ref) }),
+    linkProblemIncident: (ref, incidentRef) =>
+      json({ method: 'POST', path: `${problem(ref)}/incidents`, json: { incident: incidentRef } }),
+    unlinkProblemIncident: (ref, incidentRef) =>
+      json({ method: 'DELETE', path: `${problem(ref)}/incidents/${encodeURIComponent(incidentRef)}` }),
+    recordProblemRootCause: (ref, text) =>
+      json({ method: 'POST', path: `${problem(ref)}/root-cause`, json: { text } }),
+    setProblemFix: (ref, changeRequestId) =>
+      json({ method: 'POST', path: `${problem(ref)}/fix`, json: { changeRequestId } }),
+    resolveProblem: (ref) => json({ method: 'POST', path: `${problem(ref)}/resolve`, json: {} }),
     changeRequestConflicts: (ref) => json({ method: 'GET', path: `${cr(ref)}/conflicts` }),
+    assessMaturity: () => json({ method: 'GET', path: '/api/v1/maturity' }),
+    metrics: (q) => json({ method: 'GET', path: '/api/v1/metrics', query: { ...q } }),
+
+    incidentCauses: (ref, options) =>
+      options?.rerank
+        ? json({ method: 'POST', path: `${incident(ref)}/causes/rerank`, json: {} })
+        : json({ method: 'GET', path: `${incident(ref)}/causes` }),
+    confirmIncidentCause: (ref, changeRequestId, note) =>
+      json({
+        method: 'POST',
+        path: `${incident(ref)}/causes/${encodeURIComponent(changeRequestId)}/confirm`,
+        json: note === undefined ? {} : { note },
+      }),
+    rejectIncidentCause: (ref, changeRequestId, note) =>
+      json({
+        method: 'POST',
+        path: `${incident(ref)}/causes/${encodeURIComponent(changeRequestId)}/reject`,
+        json: { note },
+      }),
+    listReviews: (q) =>
+      json({
+        method: 'GET',
+        path: '/api/v1/reviews',
+        query: { open: q.open ? 'true' : undefined, overdue: q.overdue ? 'true' : undefined },
+      }),
+
+    complianceReport: (q) =>
+      json({ method: 'GET', path: '/api/v1/reports/compliance', query: { since: q.since, until: q.until } }),
+    reportObservations: (input) => json({ method: 'POST', path: '/api/v1/observations', json: input }),
+    listUnauthorizedChanges: (q) =>
+      json({
+        method: 'GET',
+        path: '/api/v1/unauthorized-changes',
+        query: { status: q.status, environment: q.environment },
+      }),
+    getUnauthorizedChange: (ref) =>
+      json({ method: 'GET', path: `/api/v1/unauthorized-changes/${encodeURIComponent(ref)}` }),
+    moveUnauthorizedChange: (ref, action, note) =>
+      json({
+        method: 'POST',
+        path: `/api/v1/unauthorized-changes/${encodeURIComponent(ref)}/${action}`,
+        json: note === undefined ? {} : { note },
+      }),
   };
 }
 

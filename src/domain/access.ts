@@ -30,6 +30,7 @@ export const permissions = [
   'audit:read',
   'audit:verify',
   'audit:checkpoint',
+  'audit:export',
   'token:manage',
   'tenant:manage',
   'config:read',
@@ -49,6 +50,11 @@ export const permissions = [
   'incident:write',
   'batch:read',
   'batch:write',
+  'maturity:read',
+  'report:read',
+  'observation:write',
+  'unauthorized:manage',
+  'metrics:read',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -63,6 +69,8 @@ const read: Permission[] = [
   'deployment:read',
   'incident:read',
   'batch:read',
+  // Aggregate figures only; every role reads the records they are computed from.
+  'metrics:read',
 ];
 const request: Permission[] = [
   ...read,
@@ -94,9 +102,20 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'event:read',
     'incident:write',
     'batch:write',
+    'maturity:read',
+    'report:read',
+    'unauthorized:manage',
     ...audit,
   ],
-  auditor: [...read, ...audit, 'audit:checkpoint', 'event:read'],
+  auditor: [
+    ...read,
+    ...audit,
+    'audit:checkpoint',
+    'audit:export',
+    'event:read',
+    'maturity:read',
+    'report:read',
+  ],
   // The pipeline records builds and evidence, promotes and deploys; it cannot change the policy that gates it.
   pipeline: [
     ...request,
@@ -106,6 +125,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'evidence:write',
     'promotion:create',
     'deployment:run',
+    'observation:write',
   ],
   // tenant:manage is granted by role here but only honoured for admins of the default tenant (see can()).
   admin: [...permissions],

@@ -67,7 +67,19 @@ export class ChainVerifier {
   private seen = 0;
   private firstBreak: ChainBreak | null = null;
 
-  constructor(private readonly anchor: Head | null = null) {}
+  /**
+   * `start` resumes a walk mid-chain: the last event before the first one fed (its seq and hash), for
+   * an exported excerpt of the chain whose first event's predecessor is recorded next to it.
+   */
+  constructor(
+    private readonly anchor: Head | null = null,
+    start: Head | null = null,
+  ) {
+    if (start) {
+      this.expectedSeq = start.seq + 1;
+      this.prevHash = start.hash;
+    }
+  }
 
   get count(): number {
     return this.seen;

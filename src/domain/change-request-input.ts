@@ -2,6 +2,7 @@ import {
   type ChangeFields,
   type ChangeType,
   changeFieldNames,
+  changeOrigins,
   changeTypes,
   customerImpacts,
   deploymentImpacts,
@@ -62,6 +63,7 @@ const parsers: Record<(typeof editable)[number], FieldParser> = {
   category: (v) => slug('category', v),
   labels: (v) => distinctList('labels', v, slug),
   customFields: (v) => customFieldValues(v),
+  origin: (v) => oneOf('origin', v, changeOrigins),
 };
 
 const maxCustomFieldsBytes = 16_384;
@@ -93,6 +95,7 @@ export function validateChangeCreate(input: ChangeCreateInput): ValidChangeCreat
   fields.components ??= [];
   fields.labels ??= [];
   fields.customFields ??= {};
+  fields.origin ??= 'internal';
   fields.title ??= defaultTitle(type, fields.environment as string | null);
   const valid = fields as unknown as ChangeFields;
   assertWindow(valid);
@@ -128,7 +131,12 @@ export function validateChangeUpdate(
   return patch as Partial<ChangeFields>;
 }
 
-const emptyValues: Record<string, unknown> = { components: [], labels: [], customFields: {} };
+const emptyValues: Record<string, unknown> = {
+  components: [],
+  labels: [],
+  customFields: {},
+  origin: 'internal',
+};
 
 function assertWindow(f: Pick<ChangeFields, 'plannedStart' | 'plannedEnd'>): void {
   if (f.plannedStart !== null && f.plannedEnd !== null && f.plannedEnd <= f.plannedStart) {

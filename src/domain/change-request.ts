@@ -58,6 +58,10 @@ export const attachmentKinds = [
 ] as const;
 export type AttachmentKind = (typeof attachmentKinds)[number];
 
+/** Who performs the change: the organisation itself or a vendor (reported apart, held to the same fields). */
+export const changeOrigins = ['internal', 'vendor'] as const;
+export type ChangeOrigin = (typeof changeOrigins)[number];
+
 export const approvalDecisions = ['approved', 'rejected'] as const;
 export type ApprovalDecision = (typeof approvalDecisions)[number];
 
@@ -86,6 +90,8 @@ export interface ChangeFields {
   labels: string[];
   /** The tenant's custom fields, validated by the JSON Schema in its configuration ({} when none). */
   customFields: Record<string, unknown>;
+  /** `vendor` when a vendor performs it; `internal` by default. */
+  origin: ChangeOrigin;
 }
 
 /** Every field of ChangeFields, in the order forms and APIs list them. */
@@ -109,6 +115,7 @@ export const changeFieldNames = [
   'category',
   'labels',
   'customFields',
+  'origin',
 ] as const satisfies readonly (keyof ChangeFields)[];
 
 export interface ChangeRequest extends ChangeFields {

@@ -128,6 +128,8 @@ export const obligationKinds = [
   'retrospective_approval',
   'evidence_remediation',
   'root_cause_analysis',
+  /** Owed by a change that caused an incident or failed (docs/attribution.md). */
+  'post_incident_review',
 ] as const;
 export type ObligationKind = (typeof obligationKinds)[number];
 

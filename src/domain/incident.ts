@@ -4,9 +4,9 @@ import { memberName } from './group.js';
 import { instant, oneOf, rejectUnknown, requireFields, slug, text } from './validate.js';
 
 /**
- * Minimal incidents (docs/incidents.md): what the major-incident block reads — the components and
- * environment it is on, whether it is major, open or resolved, and who commands it. The incident
- * issue extends them; everything here stays valid then.
+ * Incidents (docs/incidents.md): what went wrong, where (components, environment), how bad, when it
+ * started, was detected and resolved, whether it is major and who commands it. A major open incident
+ * feeds the major-incident block (incident-block.ts).
  */
 
 export const incidentSeverities = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
@@ -14,6 +14,10 @@ export type IncidentSeverity = (typeof incidentSeverities)[number];
 
 export const incidentStatuses = ['open', 'resolved'] as const;
 export type IncidentStatus = (typeof incidentStatuses)[number];
+
+/** Where an incident came from: the CLI (local mode), the API (a bearer credential), or the inbound webhook. */
+export const incidentSources = ['cli', 'api', 'webhook'] as const;
+export type IncidentSource = (typeof incidentSources)[number];
 
 export interface IncidentFields {
   title: string;
@@ -26,12 +30,17 @@ export interface IncidentFields {
   /** The incident commander: the only person who may authorize a change during a major incident. */
   commander: string | null;
   startedAt: number;
+  /** When it was noticed; null: at startedAt. Never before startedAt. */
+  detectedAt: number | null;
 }
 
 export interface Incident extends IncidentFields {
   id: string;
   number: string;
   status: IncidentStatus;
+  source: IncidentSource | null;
+  /** The sender's id of a webhook incident, unique per tenant: a resend updates the same incident. */
+  externalId: string | null;
   resolvedAt: number | null;
   resolvedBy: string | null;
   createdBy: string;
@@ -72,6 +81,18 @@ export const incidentCreateFields = [
   'major',
   'commander',
   'startedAt',
+  'detectedAt',
+] as const;
+
+/** What `incident update` may change; status changes through resolve, links through link/unlink. */
+export const incidentUpdateFields = [
+  'title',
+  'severity',
+  'components',
+  'environment',
+  'major',
+  'commander',
+  'detectedAt',
 ] as const;
 
 const absent = (v: unknown) => v === undefined || v === null || v === '';
@@ -96,14 +117,9 @@ export function validateIncidentCreate(input: Record<string, unknown>, now: numb
       { field: 'commander' },
     );
   }
-  const startedAt = absent(input.startedAt) ? now : instant('startedAt', input.startedAt);
-  if (startedAt > now) {
-    throw new AppError(
-      'invalid_input',
-      `startedAt: ${new Date(startedAt).toISOString()} is in the future; give when the incident began`,
-      { field: 'startedAt' },
-    );
-  }
+  const startedAt = absent(input.startedAt) ? now : pastInstant('startedAt', input.startedAt, now);
+  const detectedAt = absent(input.detectedAt) ? null : pastInstant('detectedAt', input.detectedAt, now);
+  assertDetectedAfterStart(detectedAt, startedAt);
   return {
     title: text('title', input.title, { min: 1, max: 500 }),
     severity: absent(input.severity) ? null : oneOf('severity', input.severity, incidentSeverities),
@@ -112,7 +128,67 @@ export function validateIncidentCreate(input: Record<string, unknown>, now: numb
     major,
     commander,
     startedAt,
+    detectedAt,
   };
+}
+
+function pastInstant(field: string, value: unknown, now: number): number {
+  const at = instant(field, value);
+  if (at > now) {
+    throw new AppError(
+      'invalid_input',
+      `${field}: ${new Date(at).toISOString()} is in the future; give when it ${field === 'startedAt' ? 'began' : 'was noticed'}`,
+      { field },
+    );
+  }
+  return at;
+}
+
+function assertDetectedAfterStart(detectedAt: number | null, startedAt: number): void {
+  if (detectedAt !== null && detectedAt < startedAt) {
+    throw new AppError(
+      'invalid_input',
+      `detectedAt: ${new Date(detectedAt).toISOString()} is before the incident started (${new Date(startedAt).toISOString()}); an incident is noticed after it begins`,
+      { field: 'detectedAt' },
+    );
+  }
+}
+
+/**
+ * Validates `incident update`: only the fields given change, and the result must still be a valid
+ * incident (a major one keeps a commander). Returns the changed fields only; empty input is an error.
+ */
+export function validateIncidentUpdate(
+  input: Record<string, unknown>,
+  current: IncidentFields,
+  now: number,
+): Partial<IncidentFields> {
+  rejectUnknown(input, incidentUpdateFields);
+  const given = incidentUpdateFields.filter((f) => input[f] !== undefined);
+  if (given.length === 0) {
+    throw new AppError(
+      'invalid_input',
+      `nothing to update; give at least one of: ${incidentUpdateFields.join(', ')}`,
+      { field: 'input', validValues: incidentUpdateFields },
+    );
+  }
+  const merged: Record<string, unknown> = {
+    title: current.title,
+    severity: current.severity,
+    components: current.components,
+    environment: current.environment,
+    major: current.major,
+    commander: current.commander,
+    startedAt: current.startedAt,
+    detectedAt: current.detectedAt,
+  };
+  for (const f of given) merged[f] = input[f];
+  const next = validateIncidentCreate(merged, Math.max(now, current.startedAt));
+  const changed: Partial<IncidentFields> = {};
+  for (const f of given) {
+    if (JSON.stringify(next[f]) !== JSON.stringify(current[f])) Object.assign(changed, { [f]: next[f] });
+  }
+  return changed;
 }
 
 /** "payments, ledger in prod", "every component in every environment". */

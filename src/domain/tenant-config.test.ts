@@ -85,6 +85,10 @@ describe('tenant config', () => {
       'catalog',
       'customFields',
       'risk',
+      'attribution',
+      'incidentWebhook',
+      'metrics',
+      'maturity',
     ]);
   });
 

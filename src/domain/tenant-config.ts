@@ -1,5 +1,11 @@
 import { type ApprovalPolicy, parseApprovalPolicy } from './approval-policy.js';
 import {
+  type AttributionConfig,
+  defaultAttributionConfig,
+  describeAttributionConfig,
+  parseAttributionConfig,
+} from './attribution-config.js';
+import {
   type CatalogConfig,
   catalogConfigKeys,
   describeCatalogConfig,
@@ -31,6 +37,13 @@ import {
 import { AppError, invalidField } from './errors.js';
 import { type EvidenceChecksConfig, parseEvidenceChecks } from './evidence-checks.js';
 import { type IdentityConfig, parseIdentityConfig } from './identity-config.js';
+import {
+  describeIncidentWebhookConfig,
+  type IncidentWebhookConfig,
+  parseIncidentWebhookConfig,
+} from './incident-webhook.js';
+import { type MaturityConfig, parseMaturityConfig } from './maturity-config.js';
+import { defaultMetricsConfig, type MetricsConfig, parseMetricsConfig } from './metrics/metrics-config.js';
 import { describeRiskModel, parseRiskModel, type RiskModel } from './risk-model.js';
 import { oneOf, slug, text } from './validate.js';
 
@@ -66,6 +79,14 @@ export interface TenantConfig {
   customFields: CustomFieldsConfig | null;
   /** The risk model (docs/risk.md); null: CRs are not assessed. */
   risk: RiskModel | null;
+  /** Change attribution and post-incident reviews (docs/attribution.md). */
+  attribution: AttributionConfig;
+  /** How the inbound incident webhook maps a payload (docs/incidents.md); null: the changegate schema. */
+  incidentWebhook: IncidentWebhookConfig | null;
+  /** Metrics settings: the success score's weights (docs/metrics.md). */
+  metrics: MetricsConfig;
+  /** The maturity questionnaire's answers (docs/maturity.md); null: none given. */
+  maturity: MaturityConfig | null;
 }
 
 /** The only format version; `version` may be omitted. */
@@ -85,6 +106,10 @@ export const tenantConfigKeys = [
   ...catalogConfigKeys,
   'customFields',
   'risk',
+  'attribution',
+  'incidentWebhook',
+  'metrics',
+  'maturity',
 ] as const;
 export const environmentConfigKeys = ['name', 'purpose', 'detail', 'regions', 'rollbackEnabled'] as const;
 const autoApprovalKeys = ['maxRisk'] as const;
@@ -101,6 +126,10 @@ export const defaultTenantConfig: TenantConfig = Object.freeze({
   catalog: emptyCatalogConfig,
   customFields: null,
   risk: null,
+  attribution: defaultAttributionConfig,
+  incidentWebhook: null,
+  metrics: defaultMetricsConfig,
+  maturity: null,
 });
 
 /** Parses and validates a `changegate.yaml` document; errors name the path of the bad field. */
@@ -130,6 +159,10 @@ export function parseTenantConfig(document: unknown): TenantConfig {
     catalog: parseCatalogConfig(root),
     customFields: parseCustomFields(root.customFields),
     risk: absent(root.risk) ? null : parseRiskModel(root.risk),
+    attribution: parseAttributionConfig(root.attribution),
+    incidentWebhook: parseIncidentWebhookConfig(root.incidentWebhook),
+    metrics: parseMetricsConfig(root.metrics),
+    maturity: parseMaturityConfig(root.maturity),
   };
 }
 
@@ -311,6 +344,9 @@ export function describeTenantConfig(config: TenantConfig): string {
   lines.push(...describeCatalogConfig(config.catalog));
   if (config.customFields) lines.push(describeCustomFields(config.customFields));
   if (config.risk) lines.push(describeRiskModel(config.risk));
+  if (config.incidentWebhook) lines.push(describeIncidentWebhookConfig(config.incidentWebhook));
+  if (config.attribution !== defaultAttributionConfig)
+    lines.push(describeAttributionConfig(config.attribution));
   return lines.join('\n');
 }
 

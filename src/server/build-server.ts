@@ -7,15 +7,22 @@ import { purgeExpiredIdempotencyKeys } from '../services/idempotency/run-idempot
 import { startEscalationWorker } from './escalation-worker.js';
 import { sendError } from './http-errors.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { attributionRoutes } from './routes/attribution-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { batchRoutes } from './routes/batch-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { changeRequestRoutes } from './routes/change-request-routes.js';
+import { complianceRoutes } from './routes/compliance-routes.js';
 import { conflictRoutes } from './routes/conflict-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
+import { incidentWebhookRoutes } from './routes/incident-webhook-routes.js';
+import { maturityRoutes } from './routes/maturity-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
+import { observationRoutes } from './routes/observation-routes.js';
 import { pipelineRoutes } from './routes/pipeline-routes.js';
 import { policyRoutes } from './routes/policy-routes.js';
+import { problemRoutes } from './routes/problem-routes.js';
 import { riskRoutes } from './routes/risk-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
 import { windowRoutes } from './routes/window-routes.js';
@@ -120,9 +127,16 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   templateRoutes(fastify, app);
   batchRoutes(fastify, app);
   incidentRoutes(fastify, app);
+  incidentWebhookRoutes(fastify, app);
+  problemRoutes(fastify, app);
+  complianceRoutes(fastify, app);
+  observationRoutes(fastify, app);
+  attributionRoutes(fastify, app);
   conflictRoutes(fastify, app);
   riskRoutes(fastify, app);
   policyRoutes(fastify, app);
+  maturityRoutes(fastify, app);
+  metricsRoutes(fastify, app);
 
   // Idempotency keys answer retries for a day; purge older ones at start and hourly.
   const purge = () =>

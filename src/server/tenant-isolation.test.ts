@@ -14,6 +14,7 @@ const bodies: Record<string, unknown> = {
   'post /api/v1/change-requests/{ref}/comments': { body: 'hello' },
   'post /api/v1/change-requests/{ref}/close': { category: 'successful' },
   'post /api/v1/change-requests/{ref}/cancel': { reason: 'mine now' },
+  'post /api/v1/unauthorized-changes/{uac}/resolve': { note: 'taken over' },
   'post /api/v1/deployments/{run}/await-approval': { waitMs: 0 },
   'post /api/v1/deployments/{run}/lock': { lockTtlSeconds: 60 },
   'post /api/v1/deployments/{run}/finish': { deployStatus: 'success', acceptanceStatus: 'success' },
@@ -29,6 +30,12 @@ const bodies: Record<string, unknown> = {
   'post /api/v1/batches/{batch}/approve': { comment: 'ok' },
   'post /api/v1/incidents/{incident}/links': { changeRequestId: 'CHG0000001' },
   'post /api/v1/incidents/{incident}/authorizations': { changeRequestId: 'CHG0000001', reason: 'mine now' },
+  'patch /api/v1/incidents/{incident}': { title: 'taken over' },
+  'post /api/v1/problems/{problem}/incidents': { incident: 'INC0000001' },
+  'post /api/v1/problems/{problem}/root-cause': { text: 'taken over' },
+  'post /api/v1/problems/{problem}/fix': { changeRequestId: 'CHG0000001' },
+  'post /api/v1/incidents/{incident}/causes/{ref}/confirm': { note: 'mine now' },
+  'post /api/v1/incidents/{incident}/causes/{ref}/reject': { note: 'mine now' },
 };
 
 /** Query strings for reads that need one; each names what B holds under the same name in its tenant. */
@@ -37,6 +44,8 @@ const queries: Record<string, string> = {
   'get /api/v1/inventory/labels': '?environment=shared-prod',
   'get /api/v1/evidence': '?pipelineRunId=b-secret-ci-run',
   'get /api/v1/evidence/summary': '?environment=shared-prod',
+  // Sliced by team: another tenant's groups and components must not appear as slice keys.
+  'get /api/v1/metrics': '?by=team&since=2020-01-01',
 };
 
 /** Writes without a path parameter that only ever create in the caller's tenant: nothing of B to name. */
@@ -58,6 +67,8 @@ const ownTenantWrites = new Set([
   'post /api/v1/checklists',
   'post /api/v1/batches',
   'post /api/v1/incidents',
+  'post /api/v1/problems',
+  'post /api/v1/observations',
 ]);
 
 /** An inventory entry of B's, and the config both tenants apply: the same environment name in each. */
@@ -196,6 +207,22 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
     });
     expect(bLink.statusCode, bLink.body).toBe(201);
     objects.incident = bIncident.json().number;
+    // B's problem, from B's incident, fixed by B's CR.
+    const bProblem = await s.call(b, {
+      method: 'POST',
+      url: '/api/v1/problems',
+      payload: { title: 'B-SECRET-PROBLEM', incident: bIncident.json().number },
+    });
+    expect(bProblem.statusCode, bProblem.body).toBe(201);
+    const bFix = await s.call(b, {
+      method: 'POST',
+      url: `/api/v1/problems/${bProblem.json().number}/fix`,
+      payload: { changeRequestId: cr.json().number },
+    });
+    expect(bFix.statusCode, bFix.body).toBe(200);
+    objects.problem = bProblem.json().number;
+    objects.problemId = bProblem.json().id;
+    secrets.push('B-SECRET-PROBLEM', bProblem.json().id);
     objects.incidentId = bIncident.json().id;
     secrets.push(bIncident.json().id, 'B-SECRET-INCIDENT', 'b-secret-commander');
 
@@ -225,6 +252,16 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
     expect(run.phase).toBe('implementing');
     objects.runId = run.runId;
     objects.phase = run.phase;
+    // B's unauthorized change: a drift monitor saw something nobody deployed.
+    const drift = await asB('POST', '/api/v1/observations', {
+      environment: 'shared-prod',
+      component: 'b-secret-drift',
+      version: '6.6.6',
+    });
+    const uac = drift.observations[0].unauthorizedChange;
+    objects.uac = uac.number;
+    objects.uacId = uac.id;
+    secrets.push('b-secret-drift', uac.id);
     const aEntry = {
       name: 'a-svc',
       version: '1.0.0',
@@ -301,9 +338,13 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
                         ? [objects.category]
                         : path.includes('{batch}')
                           ? [objects.batch, objects.batchName]
-                          : path.includes('{incident}')
-                            ? [objects.incident, objects.incidentId]
-                            : [objects.ref, objects.number];
+                          : path.includes('{problem}')
+                            ? [objects.problem, objects.problemId]
+                            : path.includes('{uac}')
+                              ? [objects.uac, objects.uacId]
+                              : path.includes('{incident}')
+                                ? [objects.incident, objects.incidentId]
+                                : [objects.ref, objects.number];
           for (const ref of refs) {
             const url = path
               .replace('{ref}', String(ref))
@@ -314,7 +355,10 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
               .replace('{template}', String(ref))
               .replace('{category}', String(ref))
               .replace('{batch}', String(ref))
+              .replace('{problem}', String(ref))
               .replace('{incident}', String(ref))
+              .replace('{uac}', String(ref))
+              .replace('{changeRequest}', String(objects.number))
               .replace('{member}', encodeURIComponent(String(objects.member)))
               .replace('{attachmentId}', String(objects.attachmentId));
             const isUpload = op === 'post /api/v1/change-requests/{ref}/attachments';
@@ -471,7 +515,10 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
       }
     }
     const theirs = (await s.call(b, { method: 'GET', url: `/api/v1/change-requests/${objects.ref}` })).json();
-    expect(theirs.links.map((l: { target: string }) => l.target)).toEqual([objects.incident]);
+    expect(theirs.links.map((l: { target: string }) => l.target)).toEqual([
+      objects.incident,
+      objects.problem,
+    ]);
   });
 
   it('keeps tenant creation to admins of the default tenant', async () => {

@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type {
   ApprovalState,
+  ChangeOrigin,
   ChangeRef,
   ChangeRequest,
   ChangeState,
@@ -55,6 +56,7 @@ export function toChangeRequest(row: Selectable<ChangeRequestsTable>): ChangeReq
     labels: row.labels_json === null ? [] : (JSON.parse(row.labels_json) as string[]),
     customFields:
       row.custom_fields_json === null ? {} : (JSON.parse(row.custom_fields_json) as Record<string, unknown>),
+    origin: (row.origin ?? 'internal') as ChangeOrigin,
     riskAssessment:
       row.risk_assessment_json === null ? null : (JSON.parse(row.risk_assessment_json) as RiskAssessment),
     approvalDecision:

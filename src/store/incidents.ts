@@ -2,7 +2,9 @@ import type { Selectable } from 'kysely';
 import type {
   Incident,
   IncidentAuthorization,
+  IncidentFields,
   IncidentSeverity,
+  IncidentSource,
   IncidentStatus,
 } from '../domain/incident.js';
 import type { DbOrTx, Dialect } from './database.js';
@@ -22,6 +24,9 @@ function toIncident(row: Selectable<IncidentsTable>): Incident {
     status: row.status as IncidentStatus,
     commander: row.commander,
     startedAt: Number(row.started_at),
+    detectedAt: row.detected_at === null ? null : Number(row.detected_at),
+    source: row.source as IncidentSource | null,
+    externalId: row.external_id,
     resolvedAt: row.resolved_at === null ? null : Number(row.resolved_at),
     resolvedBy: row.resolved_by,
     createdBy: row.created_by,
@@ -45,6 +50,9 @@ export async function insertIncident(db: DbOrTx, tenantId: string, i: Incident):
       status: i.status,
       commander: i.commander,
       started_at: i.startedAt,
+      detected_at: i.detectedAt,
+      source: i.source,
+      external_id: i.externalId,
       resolved_at: i.resolvedAt,
       resolved_by: i.resolvedBy,
       created_by: i.createdBy,
@@ -69,6 +77,43 @@ export async function findIncident(
     .$if(options.lockFor === 'postgres', (q) => q.forUpdate())
     .executeTakeFirst();
   return row && toIncident(row);
+}
+
+/** The incident a webhook sender knows by its own id, if one was recorded. */
+export async function findIncidentByExternalId(
+  db: DbOrTx,
+  tenantId: string,
+  externalId: string,
+  options: { lockFor?: Dialect } = {},
+): Promise<Incident | undefined> {
+  const row = await db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('external_id', '=', externalId)
+    .$if(options.lockFor === 'postgres', (q) => q.forUpdate())
+    .executeTakeFirst();
+  return row && toIncident(row);
+}
+
+/** Writes changed incident fields (only those given). */
+export async function updateIncidentFields(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+  changed: Partial<IncidentFields>,
+  at: number,
+): Promise<void> {
+  const set: Record<string, unknown> = { updated_at: at };
+  if (changed.title !== undefined) set.title = changed.title;
+  if (changed.severity !== undefined) set.severity = changed.severity;
+  if (changed.components !== undefined) set.components_json = JSON.stringify(changed.components);
+  if (changed.environment !== undefined) set.environment = changed.environment;
+  if (changed.major !== undefined) set.major = changed.major ? 1 : 0;
+  if (changed.commander !== undefined) set.commander = changed.commander;
+  if (changed.startedAt !== undefined) set.started_at = changed.startedAt;
+  if (changed.detectedAt !== undefined) set.detected_at = changed.detectedAt;
+  await db.updateTable('incidents').set(set).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
 /** The tenant's incidents, newest first; optionally of one status, or only major ones. */
@@ -179,5 +224,55 @@ export async function listLinkedChanges(
     changeRequestNumber: r.number,
     linkedBy: r.created_by,
     linkedAt: Number(r.created_at),
+  }));
+}
+
+/** Removes a CR's link of kind `incident` to this incident; false when there was none. */
+export async function deleteIncidentLink(
+  db: DbOrTx,
+  tenantId: string,
+  changeRequestId: string,
+  incidentNumber: string,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('change_links')
+    .where('tenant_id', '=', tenantId)
+    .where('change_request_id', '=', changeRequestId)
+    .where('kind', '=', 'incident')
+    .where('target', '=', incidentNumber)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export interface IncidentCauseSummary {
+  changeRequestNumber: string;
+  status: string;
+  confidence: number;
+  explanation: string;
+  decidedBy: string | null;
+}
+
+/** The ranked candidate and decided causing changes of an incident (rows written by attribution). */
+export async function listIncidentCauseSummaries(
+  db: DbOrTx,
+  tenantId: string,
+  incidentId: string,
+): Promise<IncidentCauseSummary[]> {
+  const rows = await db
+    .selectFrom('incident_causes as k')
+    .innerJoin('change_requests as c', 'c.id', 'k.change_request_id')
+    .select(['c.number', 'k.status', 'k.confidence', 'k.explanation', 'k.decided_by'])
+    .where('k.tenant_id', '=', tenantId)
+    .where('c.tenant_id', '=', tenantId)
+    .where('k.incident_id', '=', incidentId)
+    .orderBy('k.confidence', 'desc')
+    .orderBy('c.number')
+    .execute();
+  return rows.map((r) => ({
+    changeRequestNumber: r.number,
+    status: r.status,
+    confidence: Number(r.confidence),
+    explanation: r.explanation,
+    decidedBy: r.decided_by,
   }));
 }

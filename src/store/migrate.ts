@@ -10,6 +10,9 @@ import { governance } from './migrations/0007-governance.js';
 import { incidents } from './migrations/0008-incidents.js';
 import { batches } from './migrations/0009-batches.js';
 import { insight } from './migrations/0010-insight.js';
+import { observations } from './migrations/0011-observations.js';
+import { metricsIndexes } from './migrations/0012-metrics-indexes.js';
+import { siemRetention } from './migrations/0013-siem-retention.js';
 
 /** Migrations in order; names sort lexically, and Kysely records which ran so re-running is a no-op. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -24,6 +27,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0008-incidents': incidents(dialect),
     '0009-batches': batches(dialect),
     '0010-insight': insight(dialect),
+    '0011-observations': observations(dialect),
+    '0012-metrics-indexes': metricsIndexes(),
+    '0013-siem-retention': siemRetention(dialect),
   };
 }
 

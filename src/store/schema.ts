@@ -541,6 +541,46 @@ export interface IncidentCausesTable {
   created_at: number;
 }
 
+/** What a drift monitor saw running that no approved change deployed (docs/compliance.md). */
+export interface UnauthorizedChangesTable {
+  id: string;
+  tenant_id: string;
+  /** UAC0000001, per tenant. */
+  number: string;
+  environment: string;
+  component: string;
+  version: string | null;
+  digest: string | null;
+  observed_at: number;
+  last_observed_at: number;
+  times_observed: number;
+  source: string;
+  /** open | acknowledged | resolved */
+  status: string;
+  explanation: string;
+  /** The drift while not resolved (unique per tenant), null once resolved. */
+  open_key: string | null;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
+  resolved_by: string | null;
+  resolved_at: number | null;
+  note: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** How far a tenant's audit chain was delivered to one SIEM destination (docs/siem.md#resume). */
+export interface SiemCursorsTable {
+  tenant_id: string;
+  /** The destination URL as given, e.g. tls://siem.example.com:6514. */
+  destination: string;
+  format: string;
+  /** The last sequence number the destination acknowledged. */
+  seq: number;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   counters: CountersTable;
@@ -581,6 +621,8 @@ export interface Database {
   incident_authorizations: IncidentAuthorizationsTable;
   change_batches: ChangeBatchesTable;
   change_batch_members: ChangeBatchMembersTable;
+  unauthorized_changes: UnauthorizedChangesTable;
+  siem_cursors: SiemCursorsTable;
   /** Kysely's own bookkeeping, listed so type-safe cleanup in tests compiles. */
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

@@ -168,7 +168,10 @@ describe('incidents and conflicts through the CLI', () => {
       local.map((s) => s.code),
       local.map((s) => s.err).join(''),
     ).toEqual([0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(remote.map((s) => s.code)).toEqual(local.map((s) => s.code));
+    expect(
+      remote.map((s) => s.code),
+      remote.map((s) => s.err).join(''),
+    ).toEqual(local.map((s) => s.code));
     for (let i = 0; i < local.length - 1; i++) {
       const what = local[i]?.args.join(' ');
       expect(normalize(remote[i]?.out ?? ''), what).toBe(normalize(local[i]?.out ?? ''));
@@ -214,7 +217,7 @@ describe('incidents and conflicts through the CLI', () => {
       'bob@example.com change_request.incident_block_passed',
       'sre@example.com change_request.incident_linked',
       'sre@example.com incident.change_linked',
-      'sre@example.com incident.resolved',
+      'carol@example.com incident.resolved',
     ]);
     // Two stories of 17 CLI processes each, plus a server: more than the default 30 s on a busy machine.
   }, 180_000);

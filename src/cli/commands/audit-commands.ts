@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
-import { integerOption, run } from '../command-kit.js';
+import type { PackageReport } from '../../services/audit/verify-audit-package.js';
+import { integerOption, readUserFile, run } from '../command-kit.js';
 import { note } from '../output.js';
 import { renderAuditEvents, renderVerify } from '../render.js';
 
@@ -72,4 +73,46 @@ export function auditCommands(program: Command): void {
         (cp, options) => (options.out ? [] : [JSON.stringify(cp, null, 2)]),
       ),
     );
+
+  audit
+    .command('export')
+    .description(
+      "write one CR's offline-verifiable audit package (tar.gz: records, attachments, chain proof)",
+    )
+    .requiredOption('--cr <ref>', 'the change request (number or id)')
+    .requiredOption('--out <file>', 'where to write the package')
+    .action(
+      run(
+        async ({ api, options }) => {
+          const { archive } = await (await api()).auditPackage(options.cr as string);
+          writeFileSync(options.out as string, archive);
+          return { changeRequest: options.cr as string, file: options.out as string, bytes: archive.length };
+        },
+        (r) => [`audit package of ${r.changeRequest} written to ${r.file} (${r.bytes} bytes)`],
+      ),
+    );
+
+  audit
+    .command('verify-package')
+    .description(
+      'verify an audit package offline: file hashes, attachments, hash chain, checkpoint signature',
+    )
+    .argument('<file>', 'the package written by `audit export`')
+    .action(
+      run(async (_inv, file) => {
+        const { verifyAuditPackage } = await import('../../services/audit/verify-audit-package.js');
+        const report = await verifyAuditPackage(readUserFile('file', file ?? ''));
+        if (!report.ok) process.exitCode = verifyFailedExit;
+        return report;
+      }, renderPackageReport),
+    );
+}
+
+function renderPackageReport(report: PackageReport): string[] {
+  return [
+    ...report.checks.map((c) => `${c.ok ? 'ok    ' : 'FAILED'} ${c.check}: ${c.detail}`),
+    report.ok
+      ? `OK: audit package of ${report.changeRequest} (tenant '${report.tenant}', key ${report.keyId}) verified; compare the key id with your installation's`
+      : `FAILED: ${report.problem}`,
+  ];
 }

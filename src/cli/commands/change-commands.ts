@@ -40,6 +40,7 @@ const fieldFlags: [flag: string, field: string, help: string][] = [
   ['--planned-end <iso>', 'plannedEnd', 'ISO-8601 date-time'],
   ['--outage-minutes <n>', 'outageMinutes', 'expected downtime; 0 = none'],
   ['--category <slug>', 'category', 'kind of change, e.g. database-schema; its checklist gates implement'],
+  ['--origin <who>', 'origin', 'internal (default) | vendor: a vendor performs it (docs/compliance.md)'],
 ];
 
 function addFieldFlags(cmd: Command): Command {

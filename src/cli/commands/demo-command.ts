@@ -5,11 +5,13 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { run } from '../command-kit.js';
 import { type DemoStep, runDemoStory } from '../demo/demo-story.js';
+import { demoSeedCommand } from '../demo/seed-command.js';
 import { note, table } from '../output.js';
 
 export function demoCommand(program: Command): void {
-  program
-    .command('demo')
+  const demo = program.command('demo');
+  demoSeedCommand(demo);
+  demo
     .description('walk through every CD flow on a temporary database and summarise what happened')
     .option('--keep', 'keep the temporary database and print where it is, to explore it afterwards')
     .option('--verbose', 'show every stage and step output')

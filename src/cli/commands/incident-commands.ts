@@ -20,6 +20,7 @@ export function incidentCommands(program: Command): void {
     .option('--commander <name>', 'the incident commander: the only one who may authorize changes during it')
     .addOption(new Option('--severity <level>', 'severity').choices([...incidentSeverities]))
     .option('--started <iso>', 'when it began, ISO-8601 (default: now)')
+    .option('--detected <iso>', 'when it was noticed, ISO-8601 (default: unknown)')
     .action(
       run(
         async ({ api, options }) =>
@@ -31,6 +32,7 @@ export function incidentCommands(program: Command): void {
             commander: options.commander,
             severity: options.severity,
             startedAt: options.started,
+            detectedAt: options.detected,
           }),
         (i) => [`opened ${renderIncident(i)[0]}`, ...renderIncident(i).slice(1)],
       ),
@@ -53,6 +55,29 @@ export function incidentCommands(program: Command): void {
     .action(run(async ({ api }, ref) => (await api()).getIncident(ref as string), renderIncident));
 
   incident
+    .command('update <ref>')
+    .description(
+      "change an incident's fields (commander or major flag of a major incident: its commander, a change manager or an admin)",
+    )
+    .option('--title <text>', 'what is wrong')
+    .addOption(new Option('--severity <level>', 'severity').choices([...incidentSeverities]))
+    .option('--component <name>', 'the components it is on, replacing the list (repeatable)', collect)
+    .option('--tenant-wide', 'on every component (clears the component list)')
+    .option('--env <name>', 'the environment it is in')
+    .option('--every-env', 'in every environment (clears the environment)')
+    .option('--detected <iso>', 'when it was noticed, ISO-8601')
+    .option('--major', 'make it a major incident (needs a commander)')
+    .option('--not-major', 'no longer a major incident: lifts its block')
+    .option('--commander <name>', 'the incident commander')
+    .action(
+      run(
+        async ({ api, options }, ref) =>
+          (await api()).updateIncident(ref as string, incidentUpdateInput(options)),
+        (i) => [`updated ${renderIncident(i)[0]}`, ...renderIncident(i).slice(1)],
+      ),
+    );
+
+  incident
     .command('resolve <ref>')
     .description('resolve an incident: the changes it blocked may go ahead')
     .action(
@@ -73,6 +98,16 @@ export function incidentCommands(program: Command): void {
     );
 
   incident
+    .command('unlink <ref> <change>')
+    .description('remove the link between a change request and the incident')
+    .action(
+      run(
+        async ({ api }, ref, change) => (await api()).unlinkIncident(ref as string, change as string),
+        (l) => [`unlinked ${l.changeRequest} from ${l.incident}`],
+      ),
+    );
+
+  incident
     .command('authorize <ref>')
     .description("let one change request go ahead during the incident (only the incident's commander)")
     .requiredOption('--change <ref>', 'the CR (number or id)')
@@ -89,4 +124,18 @@ export function incidentCommands(program: Command): void {
         ],
       ),
     );
+}
+
+/** Only the flags given become fields; the clearing flags send an empty value. */
+function incidentUpdateInput(options: Record<string, unknown>): Record<string, unknown> {
+  const input: Record<string, unknown> = {
+    title: options.title,
+    severity: options.severity,
+    components: options.tenantWide ? [] : options.component,
+    environment: options.everyEnv ? '' : options.env,
+    detectedAt: options.detected,
+    commander: options.commander,
+    major: options.major ? true : options.notMajor ? false : undefined,
+  };
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }

@@ -1,3 +1,4 @@
+import { create as contentDisposition } from 'content-disposition';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AuditEventSchema, AuditVerifySchema, CheckpointSchema, ErrorSchema } from '../../api/schemas.js';
@@ -65,5 +66,25 @@ export function auditRoutes(fastify: FastifyInstance, app: App): void {
       response: { 201: CheckpointSchema, ...errors },
     },
     handler: (api) => api.auditCheckpoint(),
+  });
+
+  apiRoute(fastify, app, {
+    method: 'GET',
+    url: '/api/v1/change-requests/:ref/audit-package',
+    permission: 'audit:export',
+    schema: {
+      tags,
+      summary: "A CR's offline-verifiable audit package (application/gzip, a tar.gz with a signed manifest)",
+      params: Type.Object({ ref: Type.String({ description: 'CR number or id' }) }),
+      response: { ...errors },
+    },
+    handler: async (api, req, reply) => {
+      const { ref } = req.params as { ref: string };
+      const { fileName, archive } = await api.auditPackage(ref);
+      return reply
+        .header('content-type', 'application/gzip')
+        .header('content-disposition', contentDisposition(fileName))
+        .send(archive);
+    },
   });
 }

@@ -9,6 +9,8 @@ import {
   IncidentLinkCreateSchema,
   IncidentLinkSchema,
   IncidentSchema,
+  IncidentUnlinkSchema,
+  IncidentUpdateSchema,
 } from '../../api/incident-schemas.js';
 import { ErrorSchema } from '../../api/schemas.js';
 import type { App } from '../../app.js';
@@ -68,6 +70,38 @@ export function incidentRoutes(fastify: FastifyInstance, app: App): void {
       response: { 200: IncidentDetailSchema, ...errors },
     },
     handler: (api, req) => api.getIncident(incidentOf(req)),
+  });
+
+  apiRoute(fastify, app, {
+    method: 'PATCH',
+    url: '/api/v1/incidents/:incident',
+    permission: 'incident:write',
+    schema: {
+      tags,
+      summary:
+        "Change an incident's title, severity, components, environment, detection time, major flag or commander",
+      params: Incident,
+      body: IncidentUpdateSchema,
+      response: { 200: IncidentSchema, ...errors },
+    },
+    handler: (api, req) => api.updateIncident(incidentOf(req), req.body as Record<string, unknown>),
+  });
+
+  apiRoute(fastify, app, {
+    method: 'DELETE',
+    url: '/api/v1/incidents/:incident/links/:changeRequest',
+    permission: 'incident:write',
+    schema: {
+      tags,
+      summary: 'Remove the link between a change request and the incident',
+      params: Type.Object({
+        incident: Type.String({ description: 'Incident number (INC0000007) or id' }),
+        changeRequest: Type.String({ description: 'CR number (CHG0000042) or id' }),
+      }),
+      response: { 200: IncidentUnlinkSchema, ...errors },
+    },
+    handler: (api, req) =>
+      api.unlinkIncident(incidentOf(req), (req.params as { changeRequest: string }).changeRequest),
   });
 
   apiRoute(fastify, app, {

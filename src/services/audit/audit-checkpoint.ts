@@ -55,6 +55,18 @@ function signedBytes(cp: Omit<AuditCheckpoint, 'signature'>): Buffer {
   return Buffer.from(canonicalize({ format, tenant, sequence, hash, time, keyId, publicKey }) ?? '');
 }
 
+/** Offline check of a checkpoint with the public key it carries (SPKI DER, base64): intact, not "yours". */
+export function checkpointSignedByItsKey(cp: AuditCheckpoint): boolean {
+  try {
+    const key = createPublicKey({ key: Buffer.from(cp.publicKey, 'base64'), format: 'der', type: 'spki' });
+    return (
+      keyIdOf(key) === cp.keyId && verify(null, signedBytes(cp), key, Buffer.from(cp.signature, 'base64'))
+    );
+  } catch {
+    return false;
+  }
+}
+
 export async function createAuditCheckpoint(
   deps: ServiceDeps,
   actor: Actor,
@@ -122,7 +134,7 @@ export async function verifyAgainstCheckpoint(
   };
 }
 
-function parseCheckpoint(input: unknown): AuditCheckpoint {
+export function parseCheckpoint(input: unknown): AuditCheckpoint {
   const cp = input as Partial<AuditCheckpoint> | null;
   const ok =
     cp !== null &&

@@ -31,6 +31,7 @@ import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
 import { enforceChangeGuards } from '../guards/change-guards.js';
+import { reviewIfUnsuccessful } from '../reviews/require-review.js';
 import { reassessAfterEdit } from '../risk/assess-change-risk.js';
 import { templateScopeAfterEdit } from '../templates/create-from-template.js';
 import { checkedCustomFields } from './custom-fields.js';
@@ -204,6 +205,7 @@ export async function closeChangeRequest(
     return {
       action: 'change_request.closed',
       patch: { state: 'closed', closeCategory, closeNotes, closedAt: deps.now() },
+      also: reviewIfUnsuccessful(deps, actor, closeCategory),
     };
   });
 }

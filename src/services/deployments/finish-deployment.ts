@@ -21,6 +21,7 @@ import { applyChangeMutation } from '../changes/mutate-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { storeEvidence } from '../evidence/evidence-service.js';
+import { requirePostIncidentReview } from '../reviews/require-review.js';
 import { attachClosingDocuments, parseStages } from './closing-documents.js';
 import {
   assessReadiness,
@@ -288,6 +289,7 @@ export async function finishDeployment(
         },
         note: { run: run.pipelineRunId, deploy, acceptance, rollback },
       });
+      await requirePostIncidentReview(tx, deps, actor, current, { failed: status });
     }
 
     if (current.type === 'emergency') {

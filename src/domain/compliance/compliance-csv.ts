@@ -1,0 +1,56 @@
+import type { ComplianceReport } from './compliance-report.js';
+import type { Violation } from './violations.js';
+
+/** RFC 4180: a field with a comma, quote or line break is quoted, and its quotes are doubled. */
+export function csvField(value: string | number | null): string {
+  const s = value === null ? '' : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function csvRow(values: (string | number | null)[]): string {
+  return values.map(csvField).join(',');
+}
+
+const header = [
+  'kind',
+  'at',
+  'origin',
+  'environment',
+  'change_request',
+  'change_request_title',
+  'deployment_run',
+  'audit_seq',
+  'audit_event_id',
+  'unauthorized_change',
+  'summary',
+  'link',
+];
+
+function row(v: Violation): string {
+  const link =
+    v.links.unauthorizedChange ?? v.links.deploymentRun ?? v.links.auditEvent ?? v.links.changeRequest;
+  return csvRow([
+    v.kind,
+    v.at,
+    v.origin,
+    v.environment,
+    v.changeRequest,
+    v.changeRequestTitle,
+    v.deploymentRunId,
+    v.auditEvent?.seq ?? null,
+    v.auditEvent?.id ?? null,
+    v.unauthorizedChange,
+    v.summary,
+    link,
+  ]);
+}
+
+/** One row per violation (internal, vendor, then unauthorized changes), CRLF line ends as RFC 4180 asks. */
+export function complianceCsv(report: ComplianceReport): string {
+  const rows = [
+    ...report.internal.violations,
+    ...report.vendor.violations,
+    ...report.unauthorizedChanges,
+  ].map(row);
+  return `${[csvRow(header), ...rows].join('\r\n')}\r\n`;
+}

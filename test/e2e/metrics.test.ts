@@ -1,0 +1,161 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, runCli, type ServerProcess, startServer } from '../support/cli-process.js';
+
+const config = `
+environments:
+  - name: prod
+    purpose: production
+  - name: staging
+    purpose: pre_prod
+metrics:
+  successScore:
+    weights: { changeSuccess: 1, stability: 1, planned: 0, recovery: 0 }
+`;
+
+const change = (env: string, type: string) => [
+  'cr',
+  'create',
+  '--environment',
+  env,
+  '--type',
+  type,
+  '--priority',
+  'high',
+  '--assignee',
+  'dev@example.com',
+  '--customer-impact',
+  'low',
+  '--deployment-impact',
+  'small',
+];
+
+// A window around now that both runs share, so local and remote print the same range.
+const since = new Date(Date.now() - 86_400_000).toISOString();
+const until = new Date(Date.now() + 86_400_000).toISOString();
+const range = ['--since', since, '--until', until];
+
+/** Two changes implemented by hand (one failed) and one still open; then the report every way. */
+async function story(dir: string, cli: (args: string[]) => ReturnType<typeof runCli>) {
+  writeFileSync(join(dir, 'changegate.yaml'), config);
+  const steps: { args: string[]; code: number; out: string; err: string }[] = [];
+  const step = async (...args: string[]) => {
+    const r = await cli(args);
+    steps.push({ args, code: r.code, out: r.stdout, err: r.stderr });
+    return r;
+  };
+  await step('config', 'apply', '-f', 'changegate.yaml');
+  await step('metrics', '--json', ...range);
+  await step(...change('prod', 'emergency'));
+  await step('cr', 'request-approval', 'CHG0000001');
+  await step('cr', 'transition', 'CHG0000001', 'implement');
+  await step('cr', 'close', 'CHG0000001', '--category', 'unsuccessful');
+  await step(...change('staging', 'emergency'));
+  await step('cr', 'request-approval', 'CHG0000002');
+  await step('cr', 'transition', 'CHG0000002', 'implement');
+  await step('cr', 'close', 'CHG0000002', '--category', 'successful');
+  await step(...change('prod', 'normal'));
+  await step('metrics', '--json', ...range);
+  await step('metrics', '--by', 'env', '--csv', ...range);
+  await step('metrics', '--by', 'type', ...range);
+  await step('metrics', '--since', '2026-05-01', '--until', '2026-04-01');
+  await step('metrics', '--env', 'nowhere', ...range);
+  return steps;
+}
+
+describe('change metrics through the CLI and the API', () => {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(join(tmpdir(), 'changegate-metrics-'));
+    dirs.push(d);
+    return d;
+  };
+  let server: ServerProcess | undefined;
+
+  beforeAll(() => assertBuilt());
+  afterAll(() => {
+    server?.child.kill('SIGKILL');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('reports no deployments, then the hand-made changes, as JSON, CSV and a table, locally and remotely alike', async () => {
+    const localDir = tmp();
+    const local = await story(localDir, (args) =>
+      runCli([...args, '--as', 'cm@example.com'], { cwd: localDir }),
+    );
+
+    const serverDir = tmp();
+    const home = { CHANGEGATE_HOME: join(serverDir, 'data') };
+    const token = await runCli(['token', 'create', '--name', 'cm@example.com', '--role', 'admin', '--json'], {
+      cwd: serverDir,
+      env: home,
+    });
+    expect(token.code, token.stderr).toBe(0);
+    server = await startServer([], { cwd: serverDir, env: home });
+    const clientDir = tmp();
+    const remote = await story(clientDir, (args) =>
+      runCli(args, {
+        cwd: clientDir,
+        env: { CHANGEGATE_SERVER: server?.url, CHANGEGATE_TOKEN: JSON.parse(token.stdout).secret },
+      }),
+    );
+
+    expect(
+      local.map((s) => s.code),
+      local.map((s) => s.err).join(''),
+    ).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2]);
+    expect(remote.map((s) => s.code)).toEqual(local.map((s) => s.code));
+    for (const i of [1, 11, 12, 13, 14, 15]) {
+      expect(remote[i]?.out, local[i]?.args.join(' ')).toBe(local[i]?.out);
+      expect(remote[i]?.err, local[i]?.args.join(' ')).toBe(local[i]?.err);
+    }
+    const at = (i: number) => local[i] as { out: string; err: string };
+
+    const empty = JSON.parse(at(1).out);
+    expect(empty).toMatchObject({
+      definitionsVersion: 1,
+      overall: { deployments: 0, changeFailureRate: null, leadTime: { meanMs: null } },
+    });
+    expect(empty.notes[0]).toMatch(/^no deployments/);
+
+    const report = JSON.parse(at(11).out);
+    expect(report.query).toEqual({
+      environment: null,
+      component: null,
+      since,
+      until,
+      by: null,
+      period: 'week',
+    });
+    expect(report.overall).toMatchObject({
+      deployments: 2,
+      failedDeployments: 1,
+      changeFailureRate: 0.5,
+      changes: 3,
+      concludedChanges: 2,
+      successfulChanges: 1,
+      changeSuccessRate: 0.5,
+      emergencyChanges: 2,
+      // Weights from changegate.yaml: (0.5 × 1 + 0.5 × 1) ÷ 2.
+      successScore: 50,
+    });
+    expect(report.successScoreWeights).toEqual({ changeSuccess: 1, stability: 1, planned: 0, recovery: 0 });
+
+    const csv = at(12).out.split('\r\n');
+    expect(csv[0]).toMatch(
+      /^environment,deployments,failed_deployments,deployments_per_day,change_failure_rate,/,
+    );
+    expect(csv.slice(1, 3).map((l) => l.split(',').slice(0, 5))).toEqual([
+      ['prod', '1', '1', '0.5', '1'],
+      ['staging', '1', '0', '0.5', '0'],
+    ]);
+    expect(csv[3]).toBe('');
+
+    expect(at(13).out).toMatch(/metric\s+overall\s+emergency\s+normal/);
+    expect(at(13).out).toMatch(/change failure rate\s+50\.0%\s+50\.0%\s+–/);
+    expect(at(14).err).toMatch(/since: must be before until/);
+    expect(at(15).err).toMatch(/nowhere/);
+  }, 240_000);
+});
