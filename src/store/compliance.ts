@@ -282,7 +282,8 @@ export async function freezeBypasses(db: DbOrTx, p: Period): Promise<FreezeFact[
 
 /**
  * Runs in the period that passed the gate with evidence not in order: the CR was marked not ready, or
- * the readiness stored on the run says so (it is serialized with `ready` first).
+ * the readiness stored on the run says so. A LIKE narrows the rows in the database; the parsed
+ * readiness decides (an entry's `"ready":false` alone does not make the run not ready).
  */
 export async function evidenceGaps(db: DbOrTx, p: Period): Promise<EvidenceFact[]> {
   const rows = await runsInPeriod(db, p)
@@ -296,31 +297,38 @@ export async function evidenceGaps(db: DbOrTx, p: Period): Promise<EvidenceFact[
       'c.title',
       'c.origin',
       'c.type',
+      'c.deployment_ready',
     ])
     .where('c.id', 'is not', null)
     .where((eb) =>
-      eb.or([eb('c.deployment_ready', '=', 0), eb('r.readiness_json', 'like', '{"ready":false%')]),
+      eb.or([eb('c.deployment_ready', '=', 0), eb('r.readiness_json', 'like', '%"ready":false%')]),
     )
     .orderBy('r.started_at')
     .execute();
-  return rows.map((r) => {
-    const readiness = JSON.parse(r.readiness_json) as {
+  const parsed = rows.map((r) => ({
+    r,
+    readiness: JSON.parse(r.readiness_json) as {
+      ready?: boolean;
       summary?: string;
       entries?: { name: string; ready: boolean }[];
-    };
-    return {
-      runId: r.id,
-      pipelineRunId: r.pipeline_run_id,
-      environment: r.environment,
-      startedAt: Number(r.started_at),
-      changeRequest: {
-        number: r.number ?? '',
-        title: r.title ?? '',
-        origin: originOf(r.origin),
-        type: r.type ?? '',
-      },
-      summary: readiness.summary ?? 'change request marked not deployment-ready',
-      entries: (readiness.entries ?? []).filter((e) => !e.ready).map((e) => e.name),
-    };
-  });
+    },
+  }));
+  return parsed
+    .filter(({ r, readiness }) => r.deployment_ready === 0 || readiness.ready === false)
+    .map(({ r, readiness }) => {
+      return {
+        runId: r.id,
+        pipelineRunId: r.pipeline_run_id,
+        environment: r.environment,
+        startedAt: Number(r.started_at),
+        changeRequest: {
+          number: r.number ?? '',
+          title: r.title ?? '',
+          origin: originOf(r.origin),
+          type: r.type ?? '',
+        },
+        summary: readiness.summary ?? 'change request marked not deployment-ready',
+        entries: (readiness.entries ?? []).filter((e) => !e.ready).map((e) => e.name),
+      };
+    });
 }
