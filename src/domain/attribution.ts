@@ -192,7 +192,10 @@ function supersededBy(incident: IncidentScope, change: ChangeEvent, others: Chan
       o.environment === change.environment &&
       o.at > change.at &&
       o.at <= incident.startedAt &&
-      o.kind !== 'manual_change',
+      o.kind !== 'manual_change' &&
+      // A deployment that failed or was rolled back never replaced what was running.
+      !o.failed &&
+      !o.rolledBack,
   );
   const by = new Set<string>();
   for (const name of relevant) {

@@ -98,10 +98,16 @@ export function auditCommands(program: Command): void {
       'verify an audit package offline: file hashes, attachments, hash chain, checkpoint signature',
     )
     .argument('<file>', 'the package written by `audit export`')
+    .option(
+      '--key-id <id>',
+      "the key id of your installation's audit signing key (`changegate audit checkpoint` prints it): the package must be signed by it",
+    )
     .action(
-      run(async (_inv, file) => {
+      run(async ({ options }, file) => {
         const { verifyAuditPackage } = await import('../../services/audit/verify-audit-package.js');
-        const report = await verifyAuditPackage(readUserFile('file', file ?? ''));
+        const report = await verifyAuditPackage(readUserFile('file', file ?? ''), {
+          ...(typeof options.keyId === 'string' ? { expectedKeyId: options.keyId } : {}),
+        });
         if (!report.ok) process.exitCode = verifyFailedExit;
         return report;
       }, renderPackageReport),

@@ -1,4 +1,5 @@
 import { changeRef } from '../../domain/change-request.js';
+import { sameActor } from '../../domain/change-request-state.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import type { Incident } from '../../domain/incident.js';
 import { text } from '../../domain/validate.js';
@@ -169,6 +170,16 @@ export async function rejectCause(
       throw new AppError('conflict', `${cr.number} is already rejected as a cause of ${incident.number}`, {
         field: 'changeRequest',
       });
+    // Clearing a confirmed cause clears a change's failure: not for whoever requested or deployed it.
+    if (
+      cause.status === 'confirmed' &&
+      [cr.requestedBy, cr.implementedBy].some((who) => who !== null && sameActor(who, actor.name))
+    )
+      throw new AppError(
+        'separation_of_duties',
+        `${actor.name} requested or deployed ${cr.number} and cannot reject it as a confirmed cause of ${incident.number}; ask someone else (the incident commander or a change manager)`,
+        { field: 'changeRequest' },
+      );
     await decideCause(tx, actor.tenantId, cause.id, {
       status: 'rejected',
       by: actor.name,

@@ -43,6 +43,15 @@ export function generateSignerPem(): string {
   return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
+/** The key id of a public key given as base64 SPKI DER (as checkpoints and packages carry it); null if it is not one. */
+export function keyIdOfSpki(base64: string): string | null {
+  try {
+    return keyIdOf(createPublicKey({ key: Buffer.from(base64, 'base64'), format: 'der', type: 'spki' }));
+  } catch {
+    return null;
+  }
+}
+
 function keyIdOf(publicKey: KeyObject): string {
   return createHash('sha256')
     .update(publicKey.export({ type: 'spki', format: 'der' }))
@@ -117,6 +126,7 @@ export async function verifyAgainstCheckpoint(
     return fail(`the checkpoint was signed by key ${cp.keyId}, not this installation's key ${signer.keyId}`);
   const valid = verify(null, signedBytes(cp), signer.publicKey, Buffer.from(cp.signature, 'base64'));
   if (!valid) return fail('the checkpoint signature is not valid: the file was altered');
+  if (report.cut && cp.sequence <= report.cut.seq) return checkpointBeforeCut(report, cp);
   const event = await readAuditEventAt(deps.db, actor.tenantId, cp.sequence);
   if (!event) return fail(`event ${cp.sequence} named by the checkpoint is missing: the log was truncated`);
   if (event.hash !== cp.hash) {
@@ -132,6 +142,23 @@ export async function verifyAgainstCheckpoint(
       message: `the log passes through the signed checkpoint at event ${cp.sequence}`,
     },
   };
+}
+
+/**
+ * A checkpoint at or below the retention cut: its event was archived and purged. At the cut itself
+ * the cut's recorded hash still proves it; below it, only the archive can (`audit verify-archive`).
+ */
+function checkpointBeforeCut(report: ChainReport, cp: AuditCheckpoint): CheckpointReport {
+  const cut = report.cut as NonNullable<ChainReport['cut']>;
+  if (cp.sequence === cut.seq && cp.hash === cut.hash) {
+    const message = `the log passes through the signed checkpoint at event ${cp.sequence}, the retention cut`;
+    return { ...report, checkpoint: { sequence: cp.sequence, ok: true, message } };
+  }
+  const message =
+    cp.sequence === cut.seq
+      ? `the checkpoint signed ${cp.hash.slice(0, 12)}… at event ${cp.sequence} but the retention cut there recorded ${cut.hash.slice(0, 12)}…: the log was rewritten before it was purged`
+      : `the checkpoint (event ${cp.sequence}) predates the retention purge: events up to ${cut.seq} were archived to ${cut.archive} and purged; verify the checkpoint against that archive, or use a checkpoint taken after the purge`;
+  return { ...report, ok: false, checkpoint: { sequence: cp.sequence, ok: false, message } };
 }
 
 export function parseCheckpoint(input: unknown): AuditCheckpoint {

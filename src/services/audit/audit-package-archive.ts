@@ -1,6 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
 
+/** Packages are read whole into memory; 2 GiB unpacked is far above any real one. */
+const maxUnpackedBytes = 2 * 1024 ** 3;
+
 /**
  * The audit package's container: a gzipped POSIX tar of named files, built and read in memory (a
  * package holds one CR's records and a stretch of the chain, megabytes at most).
@@ -27,7 +30,8 @@ export async function writeTarGz(files: ReadonlyMap<string, Buffer>, mtime: Date
 
 /** Regular files by name; directories are skipped, anything else (links, devices) is refused. */
 export async function readTarGz(archive: Buffer): Promise<Map<string, Buffer>> {
-  const tarBytes = gunzipSync(archive);
+  // A bound on the unpacked size keeps a crafted archive (a gzip bomb) from exhausting memory.
+  const tarBytes = gunzipSync(archive, { maxOutputLength: maxUnpackedBytes });
   const files = new Map<string, Buffer>();
   const reader = extract();
   const done = new Promise<void>((resolve, reject) => {

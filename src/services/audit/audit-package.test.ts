@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { actorIn, validChange } from '../../../test/support/actors.js';
 import { dialects, testApp } from '../../../test/support/dialects.js';
@@ -9,6 +10,7 @@ import { addComment, attachFile } from '../changes/change-request-records.js';
 import { createChangeRequest } from '../changes/create-change-request.js';
 import { exportAuditPackage } from './audit-package.js';
 import { readTarGz, writeTarGz } from './audit-package-archive.js';
+import { signManifest } from './audit-package-format.js';
 import { verifyAuditPackage } from './verify-audit-package.js';
 
 const present = {
@@ -157,6 +159,34 @@ describe.each(dialects)('audit package on %s', (dialect) => {
 
       expect((await verifyAuditPackage(Buffer.from('not a package'))).problem).toMatch(
         /^not a readable tar.gz/,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("refuses a package re-signed with another key that claims the installation's key id, and pins the key asked for", async () => {
+    const { t, pkg } = await exported();
+    try {
+      const genuine = await verifyAuditPackage(pkg.archive);
+      expect(genuine.ok).toBe(true);
+      const keyId = genuine.keyId as string;
+      const forged = await verifyAuditPackage(
+        await tampered(pkg.archive, (files) => {
+          const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+          const m = JSON.parse(text(files, 'manifest.json'));
+          m.publicKey = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+          files.set('manifest.json', Buffer.from(JSON.stringify(signManifest(m, privateKey))));
+        }),
+      );
+      expect(forged.ok).toBe(false);
+      expect(forged.problem).toMatch(
+        new RegExp(`^manifest.json: key id '${keyId}' is not the fingerprint of the public key it carries`),
+      );
+      expect((await verifyAuditPackage(pkg.archive, { expectedKeyId: keyId })).ok).toBe(true);
+      const other = await verifyAuditPackage(pkg.archive, { expectedKeyId: '0000000000000000' });
+      expect(other.problem).toBe(
+        `manifest.json: signed by key ${keyId}, not by the expected key 0000000000000000`,
       );
     } finally {
       await t.close();

@@ -3,6 +3,7 @@ import { changeRef } from '../../domain/change-request.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import { readAuditHead, readAuditPage } from '../../store/audit-log.js';
 import { findChangeRequest } from '../../store/change-requests.js';
+import { type AuditCut, latestAuditCut } from '../../store/retention.js';
 import type { Actor, ServiceDeps } from '../context.js';
 
 export interface AuditLogQuery {
@@ -53,18 +54,22 @@ export interface ChainReport {
   count: number;
   head: { seq: number; hash: string } | null;
   firstBad: ChainBreak | null;
+  /** The latest retention cut the walk started from (the first kept event links to its hash); null: genesis. */
+  cut: AuditCut | null;
 }
 
 const pageSize = 5000;
 
 /**
- * Re-hashes the tenant's whole chain from genesis and names the first event that does not hold.
+ * Re-hashes the tenant's whole chain from genesis, or from the latest retention cut (the first kept
+ * event must follow it: seq + 1, linking to its hash), and names the first event that does not hold.
  * The recorded head is read before and after: events committed meanwhile are verified like the rest,
  * and rows beyond the head (a lowered head hiding a tampered tail) are a break.
  */
 export async function verifyAuditChain(deps: ServiceDeps, actor: Actor): Promise<ChainReport> {
-  const verifier = new ChainVerifier(await readAuditHead(deps.db, actor.tenantId));
-  let after = 0;
+  const cut = await latestAuditCut(deps.db, actor.tenantId);
+  const verifier = new ChainVerifier(await readAuditHead(deps.db, actor.tenantId), cut);
+  let after = cut?.seq ?? 0;
   for (;;) {
     const page = await readAuditPage(deps.db, actor.tenantId, after, pageSize);
     for (const event of page) if (!verifier.push(event)) break;
@@ -77,7 +82,8 @@ export async function verifyAuditChain(deps: ServiceDeps, actor: Actor): Promise
     ok: firstBad === null,
     tenant: actor.tenantSlug,
     count: verifier.count,
-    head: verifier.count > 0 ? verifier.head : null,
+    head: verifier.count > 0 || cut ? verifier.head : null,
     firstBad,
+    cut,
   };
 }

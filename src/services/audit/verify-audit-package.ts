@@ -1,5 +1,10 @@
 import { type AuditEvent, ChainVerifier } from '../../domain/audit-chain.js';
-import { type AuditCheckpoint, checkpointSignedByItsKey, parseCheckpoint } from './audit-checkpoint.js';
+import {
+  type AuditCheckpoint,
+  checkpointSignedByItsKey,
+  keyIdOfSpki,
+  parseCheckpoint,
+} from './audit-checkpoint.js';
 import { readTarGz } from './audit-package-archive.js';
 import {
   type AuditPackageManifest,
@@ -46,7 +51,10 @@ function json<T>(files: Map<string, Buffer>, path: string): T {
  * Verifies an audit package with nothing but its own bytes: no database, no server, no installation key.
  * The keys inside prove the package is intact; compare `keyId` with your installation's to know it is yours.
  */
-export async function verifyAuditPackage(archive: Buffer): Promise<PackageReport> {
+export async function verifyAuditPackage(
+  archive: Buffer,
+  options: { expectedKeyId?: string } = {},
+): Promise<PackageReport> {
   const report: PackageReport = {
     ok: false,
     tenant: null,
@@ -81,7 +89,7 @@ export async function verifyAuditPackage(archive: Buffer): Promise<PackageReport
   let manifest: AuditPackageManifest | undefined;
   const manifestOk = step('manifest', () => {
     manifest = json<AuditPackageManifest>(files, packagePaths.manifest);
-    return checkManifest(manifest);
+    return checkManifest(manifest, options.expectedKeyId);
   });
   if (!manifestOk || !manifest) return report;
   const m: AuditPackageManifest = manifest;
@@ -102,13 +110,31 @@ export async function verifyAuditPackage(archive: Buffer): Promise<PackageReport
   return report;
 }
 
-function checkManifest(m: AuditPackageManifest): string {
+function checkManifest(m: AuditPackageManifest, expectedKeyId: string | undefined): string {
   if (m?.format !== packageFormat)
     fail(`manifest.json: format is '${String(m?.format)}', expected '${packageFormat}'`);
   if (!manifestSignedByItsKey(m))
     fail(
       'manifest.json: the signature is not valid for its content and public key: the manifest was altered',
     );
+  // The id shown is the public key's own fingerprint, never what the manifest claims.
+  const derived = keyIdOfSpki(m.publicKey);
+  if (derived !== m.keyId)
+    fail(
+      `manifest.json: key id '${m.keyId}' is not the fingerprint of the public key it carries ('${derived}'): the package was forged`,
+    );
+  if (expectedKeyId !== undefined && expectedKeyId !== derived)
+    fail(`manifest.json: signed by key ${derived}, not by the expected key ${expectedKeyId}`);
+  if (!m.changeRequest?.number || !m.changeRequest.id) fail('manifest.json: names no change request');
+  const listed = new Set((m.files ?? []).map((f) => f.path));
+  const required = [
+    packagePaths.changeRequest,
+    packagePaths.approvals,
+    packagePaths.evidence,
+    packagePaths.chain,
+  ];
+  const absent = required.filter((p) => !listed.has(p));
+  if (absent.length > 0) fail(`manifest.json: does not list ${absent.join(', ')}`);
   return `signed by key ${m.keyId} (tenant '${m.tenant}', ${m.changeRequest.number}, exported ${m.exportedAt} by ${m.exportedBy})`;
 }
 
@@ -168,7 +194,8 @@ function checkCheckpoint(input: unknown, m: AuditPackageManifest, events: AuditE
   } catch {
     return fail(`${packagePaths.checkpoint} is not a changegate audit checkpoint`);
   }
-  if (cp.publicKey !== m.publicKey) fail('the checkpoint was signed by another key than the manifest');
+  if (cp.publicKey !== m.publicKey || cp.keyId !== m.keyId)
+    fail('the checkpoint was signed by another key than the manifest');
   if (!checkpointSignedByItsKey(cp))
     fail('the checkpoint signature is not valid: the checkpoint was altered');
   if (cp.tenant !== m.tenant) fail(`the checkpoint is for tenant '${cp.tenant}', not '${m.tenant}'`);

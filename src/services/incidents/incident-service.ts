@@ -167,7 +167,11 @@ export async function applyIncidentUpdate(
     before: Object.fromEntries(keys.map((k) => [k, incident[k]])),
     after: { number: incident.number, ...changed },
   });
-  return { ...incident, ...changed, updatedAt: now };
+  const updated = { ...incident, ...changed, updatedAt: now };
+  // A narrower (or wider) scope changes which changes may have caused it: candidates are ranked again.
+  if ('components' in changed || 'environment' in changed || 'startedAt' in changed)
+    await rankIncidentCauses(tx, deps, actor, updated);
+  return updated;
 }
 
 export async function listTenantIncidents(
