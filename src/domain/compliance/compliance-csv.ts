@@ -1,9 +1,14 @@
 import type { ComplianceReport } from './compliance-report.js';
 import type { Violation } from './violations.js';
 
-/** RFC 4180: a field with a comma, quote or line break is quoted, and its quotes are doubled. */
+/**
+ * RFC 4180: a field with a comma, quote or line break is quoted, and its quotes are doubled. A text
+ * that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return; a CR
+ * title is anyone's text) gets a leading apostrophe, so it is shown, not evaluated. Numbers stay numbers.
+ */
 export function csvField(value: string | number | null): string {
-  const s = value === null ? '' : String(value);
+  const raw = value === null ? '' : String(value);
+  const s = typeof value === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

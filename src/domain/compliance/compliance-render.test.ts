@@ -138,6 +138,10 @@ describe('compliance report rendering', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('two\nlines')).toBe('"two\nlines"');
     expect(csvField(null)).toBe('');
+    // Formula injection: a title starting with = + - @ is shown as text in a spreadsheet.
+    expect(csvField('=HYPERLINK("http://evil","x")')).toBe('"\'=HYPERLINK(""http://evil"",""x"")"');
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField(-3)).toBe('-3');
     const csv = complianceCsv(report);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
