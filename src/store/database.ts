@@ -167,6 +167,15 @@ export async function inSavepoint<T>(db: DbOrTx, fn: (tx: DbOrTx) => Promise<T>)
   }
 }
 
+/**
+ * For reports that only read: on PostgreSQL one transaction, so every query sees one snapshot; on
+ * SQLite no transaction at all, because ours begin IMMEDIATE and would hold the write lock for the
+ * whole report (in WAL mode plain reads never block writers).
+ */
+export function readOnly<T>(db: Db, dialect: Dialect, fn: (db: DbOrTx) => Promise<T>): Promise<T> {
+  return dialect === 'postgres' ? db.transaction().execute(fn) : fn(db);
+}
+
 /** A unique constraint refused the write (SQLite SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY, PostgreSQL 23505). */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

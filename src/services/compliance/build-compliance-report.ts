@@ -15,7 +15,7 @@ import {
   separationOfDuties,
   unapprovedDeployments,
 } from '../../store/compliance.js';
-import type { DbOrTx } from '../../store/database.js';
+import { type DbOrTx, readOnly } from '../../store/database.js';
 import { listUnauthorizedChanges } from '../../store/observations.js';
 import type { Actor, ServiceDeps } from '../context.js';
 
@@ -44,9 +44,7 @@ export async function buildComplianceReport(
   const asOf = deps.now();
   const { since, until } = reportPeriod(input, asOf);
   const p = { tenantId: actor.tenantId, since, until };
-  const read = (fn: (db: DbOrTx) => Promise<ComplianceFacts>) =>
-    deps.dialect === 'postgres' ? deps.db.transaction().execute(fn) : fn(deps.db);
-  const facts = await read(async (tx) => ({
+  const facts = await readOnly(deps.db, deps.dialect, async (tx) => ({
     since,
     until,
     asOf,

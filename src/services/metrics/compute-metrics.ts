@@ -14,7 +14,7 @@ import {
   metricsDefinitionsVersion,
   type SuccessScoreWeights,
 } from '../../domain/metrics/report.js';
-import { type DbOrTx, inTransaction } from '../../store/database.js';
+import { type DbOrTx, readOnly } from '../../store/database.js';
 import {
   type AggregatesByKey,
   approvalGroupQueues,
@@ -48,7 +48,8 @@ export async function computeMetrics(
   input: Record<string, unknown> | MetricsQuery = {},
 ): Promise<MetricsReport> {
   const query = parseMetricsQuery(isParsed(input) ? asInput(input) : input, deps.now());
-  return inTransaction(deps.db, async (tx) => {
+  // Reads only: without holding SQLite's write lock for the length of the report.
+  return readOnly(deps.db, deps.dialect, async (tx) => {
     if (query.environment !== null) {
       const known = await environmentNames(tx, actor);
       if (!known.includes(query.environment)) throw unknownEnvironment(query.environment, known);
