@@ -163,7 +163,12 @@ export async function benchInsightReports(): Promise<TimeResult[]> {
   const incidents = sizeFromEnv('BENCH_INSIGHT_INCIDENTS', 100_000, 2_000);
   header(`Insight reports: metrics and maturity over ${fmt(changes)} changes, ${fmt(incidents)} incidents`);
   const results: TimeResult[] = [];
-  for (const make of [sqliteTarget, postgresTarget]) {
+  // BENCH_INSIGHT_DIALECTS=postgres (or sqlite): one dialect only, e.g. to re-measure it alone.
+  const only = process.env.BENCH_INSIGHT_DIALECTS;
+  const targets = [sqliteTarget, postgresTarget].filter(
+    (_, i) => !only || only.includes(['sqlite', 'postgres'][i] as string),
+  );
+  for (const make of targets) {
     const target = await make();
     if (!target) continue;
     try {

@@ -21,6 +21,7 @@ import { policyCommands } from './commands/policy-commands.js';
 import { problemCommands } from './commands/problem-commands.js';
 import { promoteCommand } from './commands/promote-command.js';
 import { reportCommands } from './commands/report-commands.js';
+import { retentionCommands } from './commands/retention-commands.js';
 import { reviewCommands } from './commands/review-commands.js';
 import { serverCommands } from './commands/server-commands.js';
 import { siemCommands } from './commands/siem-commands.js';
@@ -66,6 +67,7 @@ auditCommands(program);
 siemCommands(program);
 eventCommands(program);
 maturityCommands(program);
+retentionCommands(program);
 metricsCommands(program);
 serverCommands(program);
 const configure = (commands: readonly Command[]): void => {

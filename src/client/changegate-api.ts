@@ -32,6 +32,7 @@ import type {
 } from '../api/pipeline-schemas.js';
 import type { ApprovalPolicyDto, ChangeApprovalsDto, PolicyExplanationDto } from '../api/policy-schemas.js';
 import type { ProblemDetailDto, ProblemDto } from '../api/problem-schemas.js';
+import type { RetentionReportDto } from '../api/retention-schemas.js';
 import type { ChangeRiskDto } from '../api/risk-schemas.js';
 import type {
   AttachmentDto,
@@ -282,6 +283,8 @@ export interface ChangegateApi {
   changeRequestConflicts(ref: string): Promise<ChangeConflictsDto>;
   /** The tenant's CMMI maturity per dimension, with the measured facts and next steps (docs/maturity.md). */
   assessMaturity(): Promise<MaturityAssessmentDto>;
+  /** Archives, then purges, what the retention policy says is old (docs/audit-trail.md#retention). */
+  runRetention(input: { dryRun?: boolean }): Promise<RetentionReportDto>;
   /** DORA metrics and change KPIs over a range, overall and per slice (docs/metrics.md). */
   metrics(query: MetricsQueryDto): Promise<MetricsReportDto>;
 

@@ -160,6 +160,7 @@ import {
   resolveProblem,
 } from '../services/problems/problem-service.js';
 import { promote } from '../services/promotion/promote.js';
+import { runRetention } from '../services/retention/run-retention.js';
 import { listReviews } from '../services/reviews/list-reviews.js';
 import { assessChangeRisk, getChangeRisk } from '../services/risk/assess-change-risk.js';
 import {
@@ -353,6 +354,8 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
     resolveProblem: async (ref) => problemDetailDto(await resolveProblem(deps, actor, ref)),
     changeRequestConflicts: async (ref) => changeConflictsDto(await changeRequestConflicts(deps, actor, ref)),
     assessMaturity: async () => maturityDto(await assessTenantMaturity(deps, actor)),
+    runRetention: (input) =>
+      runRetention(deps, actor, { dryRun: input.dryRun, defaultArchiveDir: `${app.config.dataDir}/archive` }),
     metrics: async (query) => metricsReportDto(await computeMetrics(deps, actor, { ...query })),
 
     incidentCauses: async (ref, options) =>

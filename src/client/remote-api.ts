@@ -312,6 +312,7 @@ export function remoteApi(options: RemoteOptions): ChangegateApi {
     resolveProblem: (ref) => json({ method: 'POST', path: `${problem(ref)}/resolve`, json: {} }),
     changeRequestConflicts: (ref) => json({ method: 'GET', path: `${cr(ref)}/conflicts` }),
     assessMaturity: () => json({ method: 'GET', path: '/api/v1/maturity' }),
+    runRetention: (input) => json({ method: 'POST', path: '/api/v1/retention/run', json: input }),
     metrics: (q) => json({ method: 'GET', path: '/api/v1/metrics', query: { ...q } }),
 
     incidentCauses: (ref, options) =>

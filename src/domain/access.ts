@@ -55,6 +55,7 @@ export const permissions = [
   'observation:write',
   'unauthorized:manage',
   'metrics:read',
+  'retention:run',
 ] as const;
 export type Permission = (typeof permissions)[number];
 

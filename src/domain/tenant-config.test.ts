@@ -89,6 +89,7 @@ describe('tenant config', () => {
       'incidentWebhook',
       'metrics',
       'maturity',
+      'retention',
     ]);
   });
 

@@ -44,6 +44,7 @@ import {
 } from './incident-webhook.js';
 import { type MaturityConfig, parseMaturityConfig } from './maturity-config.js';
 import { defaultMetricsConfig, type MetricsConfig, parseMetricsConfig } from './metrics/metrics-config.js';
+import { parseRetentionConfig, type RetentionConfig } from './retention-config.js';
 import { describeRiskModel, parseRiskModel, type RiskModel } from './risk-model.js';
 import { oneOf, slug, text } from './validate.js';
 
@@ -87,6 +88,8 @@ export interface TenantConfig {
   metrics: MetricsConfig;
   /** The maturity questionnaire's answers (docs/maturity.md); null: none given. */
   maturity: MaturityConfig | null;
+  /** Archive-then-purge of old records (docs/audit-trail.md#retention); null: nothing is purged. */
+  retention: RetentionConfig | null;
 }
 
 /** The only format version; `version` may be omitted. */
@@ -110,6 +113,7 @@ export const tenantConfigKeys = [
   'incidentWebhook',
   'metrics',
   'maturity',
+  'retention',
 ] as const;
 export const environmentConfigKeys = ['name', 'purpose', 'detail', 'regions', 'rollbackEnabled'] as const;
 const autoApprovalKeys = ['maxRisk'] as const;
@@ -130,6 +134,7 @@ export const defaultTenantConfig: TenantConfig = Object.freeze({
   incidentWebhook: null,
   metrics: defaultMetricsConfig,
   maturity: null,
+  retention: null,
 });
 
 /** Parses and validates a `changegate.yaml` document; errors name the path of the bad field. */
@@ -163,6 +168,7 @@ export function parseTenantConfig(document: unknown): TenantConfig {
     incidentWebhook: parseIncidentWebhookConfig(root.incidentWebhook),
     metrics: parseMetricsConfig(root.metrics),
     maturity: parseMaturityConfig(root.maturity),
+    retention: parseRetentionConfig(root.retention),
   };
 }
 

@@ -23,6 +23,7 @@ import { observationRoutes } from './routes/observation-routes.js';
 import { pipelineRoutes } from './routes/pipeline-routes.js';
 import { policyRoutes } from './routes/policy-routes.js';
 import { problemRoutes } from './routes/problem-routes.js';
+import { retentionRoutes } from './routes/retention-routes.js';
 import { riskRoutes } from './routes/risk-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
 import { windowRoutes } from './routes/window-routes.js';
@@ -136,6 +137,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   riskRoutes(fastify, app);
   policyRoutes(fastify, app);
   maturityRoutes(fastify, app);
+  retentionRoutes(fastify, app);
   metricsRoutes(fastify, app);
 
   // Idempotency keys answer retries for a day; purge older ones at start and hourly.

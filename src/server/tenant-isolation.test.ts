@@ -69,6 +69,8 @@ const ownTenantWrites = new Set([
   'post /api/v1/incidents',
   'post /api/v1/problems',
   'post /api/v1/observations',
+  // Retention purges the caller's tenant only; its body names no object.
+  'post /api/v1/retention/run',
 ]);
 
 /** An inventory entry of B's, and the config both tenants apply: the same environment name in each. */

@@ -104,7 +104,31 @@ export function toRow(cr: Partial<ChangeRequest>): Partial<ChangeRequestsTable> 
     if (jsonFields.has(key)) row[column] = value === null ? null : JSON.stringify(value);
     else row[column] = key === 'deploymentReady' && value !== null ? (value ? 1 : 0) : value;
   }
-  return row as Partial<ChangeRequestsTable>;
+  return withReportFlags(row as Partial<ChangeRequestsTable>);
+}
+
+/** How the approval policy routed a CR, as the maturity assessment counts it: auto, chain, none. */
+export function approvalRoute(decision: PolicyDecision | null): string | null {
+  if (decision === null) return null;
+  if (decision.autoApproval?.approved === true) return 'auto';
+  return decision.rules.some((r) => r.steps.length > 0) ? 'chain' : 'none';
+}
+
+type ReportFlags = Pick<ChangeRequestsTable, 'approval_route' | 'backout_planned' | 'risk_assessed'>;
+
+/**
+ * The flag columns of migration 0015, derived from the columns a write sets (a partial update sets
+ * only the flags of what it changes), so reports count them from one covering index, never from JSON.
+ */
+export function withReportFlags<T extends Partial<ChangeRequestsTable>>(row: T): T & ReportFlags {
+  const flags: ReportFlags = {};
+  if (row.approval_decision_json !== undefined)
+    flags.approval_route = approvalRoute(
+      row.approval_decision_json === null ? null : (JSON.parse(row.approval_decision_json) as PolicyDecision),
+    );
+  if (row.backout_plan !== undefined) flags.backout_planned = row.backout_plan ? 1 : 0;
+  if (row.risk_assessment_json !== undefined) flags.risk_assessed = row.risk_assessment_json === null ? 0 : 1;
+  return { ...row, ...flags };
 }
 
 export async function insertChangeRequest(db: DbOrTx, cr: ChangeRequest): Promise<void> {

@@ -13,6 +13,8 @@ import { insight } from './migrations/0010-insight.js';
 import { observations } from './migrations/0011-observations.js';
 import { metricsIndexes } from './migrations/0012-metrics-indexes.js';
 import { siemRetention } from './migrations/0013-siem-retention.js';
+import { retention } from './migrations/0014-retention.js';
+import { reportIndexes } from './migrations/0015-report-indexes.js';
 
 /** Migrations in order; names sort lexically, and Kysely records which ran so re-running is a no-op. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -30,6 +32,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0011-observations': observations(dialect),
     '0012-metrics-indexes': metricsIndexes(),
     '0013-siem-retention': siemRetention(dialect),
+    '0014-retention': retention(dialect),
+    '0015-report-indexes': reportIndexes(),
   };
 }
 

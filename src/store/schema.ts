@@ -75,6 +75,12 @@ export interface ChangeRequestsTable {
   created_at: number;
   updated_at: number;
   closed_at: number | null;
+  /** Filled on write from approval_decision_json (migration 0015): 'auto', 'chain', 'none' or null. */
+  approval_route?: string | null;
+  /** Filled on write: 1 when backout_plan is not empty (migration 0015). */
+  backout_planned?: number;
+  /** Filled on write: 1 when risk_assessment_json is set (migration 0015). */
+  risk_assessed?: number;
 }
 
 export interface ApprovalsTable {
@@ -581,6 +587,18 @@ export interface SiemCursorsTable {
   updated_at: number;
 }
 
+/** Where a retention purge cut a tenant's chain: the last purged event (docs/audit-trail.md#retention). */
+export interface AuditCutsTable {
+  tenant_id: string;
+  seq: number;
+  hash: string;
+  /** When that last purged event was written. */
+  at: number;
+  /** The archive directory holding the purged rows and events. */
+  archive: string;
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   counters: CountersTable;
@@ -623,6 +641,7 @@ export interface Database {
   change_batch_members: ChangeBatchMembersTable;
   unauthorized_changes: UnauthorizedChangesTable;
   siem_cursors: SiemCursorsTable;
+  audit_cuts: AuditCutsTable;
   /** Kysely's own bookkeeping, listed so type-safe cleanup in tests compiles. */
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

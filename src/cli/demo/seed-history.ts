@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { AppError } from '../../domain/errors.js';
 import { recordAudit } from '../../services/audit/record-audit.js';
 import { applyTenantConfig } from '../../services/config/config-service.js';
@@ -217,6 +218,13 @@ export async function seedDemoHistory(
     }
   }
 
+  if (deps.dialect === 'postgres') {
+    // After a bulk load: statistics for the planner, and the visibility map that lets the reports'
+    // covering indexes be read without visiting the table (index-only scans).
+    await sql`vacuum (analyze) change_requests, deployment_runs, approval_steps, approvals, incidents, incident_causes`.execute(
+      deps.db,
+    );
+  }
   await inTransaction(deps.db, (tx) =>
     recordAudit(tx, deps, actor, {
       action: 'demo.seeded',

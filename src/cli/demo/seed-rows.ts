@@ -1,6 +1,7 @@
 import { formatChangeNumber } from '../../domain/change-request.js';
 import { formatIncidentNumber } from '../../domain/incident.js';
 import { formatProblemNumber } from '../../domain/problem.js';
+import { withReportFlags } from '../../store/change-requests.js';
 import type {
   ApprovalStepsTable,
   ApprovalsTable,
@@ -126,7 +127,7 @@ export function changeRows(ctx: SeedContext, i: number, n: number, number: numbe
   const decidedAt = created + rnd.int(5, 600) * 60_000;
   const closedAt = state === 'closed' || state === 'canceled' ? created + rnd.int(1, 72) * hour : null;
   const id = ctx.newId();
-  const cr: ChangeRequestsTable = {
+  const cr: ChangeRequestsTable = withReportFlags({
     id,
     tenant_id: ctx.tenantId,
     number: formatChangeNumber(number),
@@ -178,7 +179,7 @@ export function changeRows(ctx: SeedContext, i: number, n: number, number: numbe
     created_at: created,
     updated_at: closedAt ?? decidedAt,
     closed_at: closedAt,
-  };
+  });
 
   const chain = production && !auto && approval === 'approved';
   const step: ApprovalStepsTable | null = chain

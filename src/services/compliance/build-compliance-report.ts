@@ -1,4 +1,3 @@
-import type { ComplianceFacts } from '../../domain/compliance/compliance-facts.js';
 import {
   assembleComplianceReport,
   type ComplianceReport,
@@ -15,7 +14,7 @@ import {
   separationOfDuties,
   unapprovedDeployments,
 } from '../../store/compliance.js';
-import { type DbOrTx, readOnly } from '../../store/database.js';
+import { readOnly } from '../../store/database.js';
 import { listUnauthorizedChanges } from '../../store/observations.js';
 import type { Actor, ServiceDeps } from '../context.js';
 

@@ -1,5 +1,7 @@
 import { assessMaturity, type MaturityAssessment } from '../../domain/maturity/assess-maturity.js';
 import type { MaturityFacts } from '../../domain/maturity/maturity-facts.js';
+import { readOnly } from '../../store/database.js';
+import { reportSession } from '../../store/metrics.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { gatherMaturityFacts } from './gather-maturity-facts.js';
@@ -17,7 +19,11 @@ export interface TenantMaturity extends MaturityAssessment {
  */
 export async function assessTenantMaturity(deps: ServiceDeps, actor: Actor): Promise<TenantMaturity> {
   const assessedAt = deps.now();
-  const { config, version } = await loadTenantConfig(deps.db, actor.tenantId);
-  const facts = await gatherMaturityFacts(deps.db, deps.dialect, actor.tenantId, config, assessedAt);
-  return { ...assessMaturity(facts), assessedAt, configVersion: version, facts };
+  // One read snapshot on PostgreSQL (no JIT for these aggregates: store/metrics.ts reportSession).
+  return readOnly(deps.db, deps.dialect, async (tx) => {
+    await reportSession(tx, deps.dialect);
+    const { config, version } = await loadTenantConfig(tx, actor.tenantId);
+    const facts = await gatherMaturityFacts(tx, actor.tenantId, config, assessedAt);
+    return { ...assessMaturity(facts), assessedAt, configVersion: version, facts };
+  });
 }

@@ -1,6 +1,6 @@
 import type { MaturityFacts } from '../../domain/maturity/maturity-facts.js';
 import type { TenantConfig } from '../../domain/tenant-config.js';
-import type { DbOrTx, Dialect } from '../../store/database.js';
+import type { DbOrTx } from '../../store/database.js';
 import {
   aggregateApprovalSteps,
   aggregateAudit,
@@ -16,15 +16,14 @@ import {
 /** Reads every fact the maturity criteria need: SQL aggregates plus what the configuration says. */
 export async function gatherMaturityFacts(
   db: DbOrTx,
-  dialect: Dialect,
   tenantId: string,
   config: TenantConfig,
   now: number,
 ): Promise<MaturityFacts> {
   const versions = await aggregateConfigVersions(db, tenantId, now);
   return {
-    changes: await aggregateChangeRequests(db, dialect, tenantId),
-    deployments: await aggregateDeployments(db, dialect, tenantId, now),
+    changes: await aggregateChangeRequests(db, tenantId),
+    deployments: await aggregateDeployments(db, tenantId, now),
     approvals: await aggregateApprovalSteps(db, tenantId, now),
     retrospective: await aggregateRetrospectiveApprovals(db, tenantId, now),
     incidents: await aggregateIncidents(db, tenantId),

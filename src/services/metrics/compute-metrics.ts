@@ -21,6 +21,7 @@ import {
   approverLoads,
   changeAggregates,
   type MetricsFilter,
+  reportSession,
   sliceAggregates,
 } from '../../store/metrics.js';
 import { loadTenantConfig } from '../config/config-service.js';
@@ -50,6 +51,7 @@ export async function computeMetrics(
   const query = parseMetricsQuery(isParsed(input) ? asInput(input) : input, deps.now());
   // Reads only: without holding SQLite's write lock for the length of the report.
   return readOnly(deps.db, deps.dialect, async (tx) => {
+    await reportSession(tx, deps.dialect);
     if (query.environment !== null) {
       const known = await environmentNames(tx, actor);
       if (!known.includes(query.environment)) throw unknownEnvironment(query.environment, known);
