@@ -181,3 +181,11 @@ export function auditEventDto(e: AuditEvent): AuditEventDto {
     hash: e.hash,
   };
 }
+
+/** A chain report as the API shows it: the retention cut's time in ISO-8601 like every other time. */
+export function auditVerifyDto<
+  R extends { cut?: { seq: number; hash: string; at: number; archive: string } | null },
+>(report: R): Omit<R, 'cut'> & { cut?: { seq: number; hash: string; at: string; archive: string } | null } {
+  const { cut, ...rest } = report;
+  return cut === undefined ? rest : { ...rest, cut: cut && { ...cut, at: iso(cut.at) } };
+}

@@ -290,6 +290,14 @@ export const AuditVerifySchema = Type.Object({
   checkpoint: Type.Optional(
     Type.Object({ sequence: Type.Integer(), ok: Type.Boolean(), message: Type.String() }),
   ),
+  cut: Type.Optional(
+    Nullable(
+      Type.Object(
+        { seq: Type.Integer(), hash: Type.String(), at: Time, archive: Type.String() },
+        { description: 'The retention cut the chain is verified from (docs/audit-trail.md#retention)' },
+      ),
+    ),
+  ),
 });
 
 export const CheckpointSchema = Type.Object({

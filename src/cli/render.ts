@@ -143,6 +143,10 @@ export function renderVerify(report: AuditVerifyDto): string[] {
     : [
         `FAILED: ${report.firstBad?.message ?? report.checkpoint?.message ?? 'the audit log does not verify'}`,
       ];
+  if (report.cut)
+    lines.push(
+      `verified from the retention cut at event ${report.cut.seq} (${report.cut.at}; earlier events archived to ${report.cut.archive})`,
+    );
   if (report.checkpoint)
     lines.push(`checkpoint: ${report.checkpoint.ok ? 'OK' : 'FAILED'}: ${report.checkpoint.message}`);
   return lines;

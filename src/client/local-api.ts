@@ -10,6 +10,7 @@ import { changeConflictsDto } from '../api/conflict-dto.js';
 import {
   attachmentDto,
   auditEventDto,
+  auditVerifyDto,
   changeRequestDetailDto,
   changeRequestDto,
   commentDto,
@@ -262,9 +263,11 @@ export function localApi(app: App, actor: Actor): ChangegateApi {
 
     auditLog: async (query) => (await readAuditLog(deps, actor, query)).map(auditEventDto),
     auditVerify: async (checkpoint) =>
-      checkpoint === undefined
-        ? verifyAuditChain(deps, actor)
-        : verifyAgainstCheckpoint(deps, actor, app.signer({ create: false }), checkpoint),
+      auditVerifyDto(
+        checkpoint === undefined
+          ? await verifyAuditChain(deps, actor)
+          : await verifyAgainstCheckpoint(deps, actor, app.signer({ create: false }), checkpoint),
+      ),
     auditCheckpoint: () => createAuditCheckpoint(deps, actor, app.signer()),
     auditPackage: (ref) =>
       exportAuditPackage(deps, actor, app.signer(), ref, {
