@@ -134,9 +134,10 @@ function approvalRoundFacts(dialect: Dialect, f: MetricsFilter): Sql {
 /**
  * Failed deployments with the time to the next successful deployment of the same environment and
  * component (deployments after the range count as the recovery), one row per failed deployment and
- * component; v is null when nothing recovered it.
+ * component — only the filtered component's row when the report is for one; v is null when nothing
+ * recovered it.
  */
-function recoveryFacts(dialect: Dialect, all: Sql, until: number): Sql {
+function recoveryFacts(dialect: Dialect, all: Sql, until: number, component: string | null): Sql {
   const perComponent = sql`select d.*, coalesce(c.value, '') as comp from (${all}) d
     ${dialect === 'postgres' ? sql`left join lateral jsonb_array_elements_text(d.comps::jsonb) as c(value) on true` : sql`left join json_each(d.comps) as c on 1 = 1`}`;
   return sql`
@@ -145,7 +146,7 @@ function recoveryFacts(dialect: Dialect, all: Sql, until: number): Sql {
         -- Later rows first, so the frame grows from a fixed head: one pass, not one scan per row.
         over (partition by p.env, p.comp order by p.at desc, p.fid desc rows between unbounded preceding and 1 preceding) as next_ok
       from (${perComponent}) p) x
-    where x.failed = 1 and x.at < ${until}`;
+    where x.failed = 1 and x.at < ${until}${component === null ? sql`` : sql` and x.comp = ${component}`}`;
 }
 
 /**
@@ -194,7 +195,7 @@ async function deploymentAggregates(
   // once, in a materialized CTE, and read by both aggregates: the range's deployments and recoveries.
   const facts = sql`select * from deployment_facts`;
   const deployments = sliced(dialect, sql`${facts} where at < ${f.until}`, spec, 'list');
-  const recovery = sliced(dialect, recoveryFacts(dialect, facts, f.until), spec, 'single');
+  const recovery = sliced(dialect, recoveryFacts(dialect, facts, f.until, f.component), spec, 'single');
   const found = await rows(
     db,
     sql`with deployment_facts as materialized (${deploymentFacts(dialect, f, Number.MAX_SAFE_INTEGER)})

@@ -149,7 +149,9 @@ export async function oracleMetrics(db: Db, tenantId: string, q: OracleQuery) {
   const recoveries: (Fact & { v: number | null })[] = [];
   for (const d of deployments) {
     if (!d.failed || d.at >= q.until) continue;
-    for (const comp of d.comps.length > 0 ? d.comps : ['']) {
+    // A report for one component judges the recovery of that component only.
+    const judged = q.component !== null ? [q.component] : d.comps.length > 0 ? d.comps : [''];
+    for (const comp of judged) {
       const later = deployments.filter(
         (e) =>
           !e.failed &&
