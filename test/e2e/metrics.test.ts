@@ -33,8 +33,10 @@ const change = (env: string, type: string) => [
 ];
 
 // A window around now that both runs share, so local and remote print the same range.
-const since = new Date(Date.now() - 86_400_000).toISOString();
-const until = new Date(Date.now() + 86_400_000).toISOString();
+// One instant for both ends, so the range is exactly two days (the per-day figures depend on it).
+const now = Date.now();
+const since = new Date(now - 86_400_000).toISOString();
+const until = new Date(now + 86_400_000).toISOString();
 const range = ['--since', since, '--until', until];
 
 /** Two changes implemented by hand (one failed) and one still open; then the report every way. */
