@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from 'typebox';
 import { changeOrigins } from '../domain/change-request.js';
+import { judgementBases } from '../domain/compliance/compliance-facts.js';
 import { violationKinds } from '../domain/compliance/violations.js';
 
 /** JSON shape of the compliance report (docs/compliance.md); the domain report is already this shape. */
@@ -20,6 +21,12 @@ export const ViolationSchema = Type.Object({
   deploymentRunId: Nullable(Type.String()),
   auditEvent: Nullable(Type.Object({ seq: Type.Integer(), id: Type.String() })),
   unauthorizedChange: Nullable(Type.String({ description: 'UAC number' })),
+  basis: Nullable(
+    Type.Enum([...judgementBases], {
+      description:
+        "A deployment's violation: judged by the gate's record on the run, or by the CR's current state (a run from before gate records)",
+    }),
+  ),
   summary: Type.String(),
   links: Type.Object({
     changeRequest: Path,

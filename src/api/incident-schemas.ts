@@ -75,8 +75,9 @@ export const IncidentUnlinkSchema = Type.Object({
 export const IncidentWebhookResultSchema = Type.Intersect([
   IncidentSchema,
   Type.Object({
-    outcome: Type.Enum(['created', 'updated', 'unchanged'], {
-      description: 'created: a new incident; updated: fields changed or resolved; unchanged: a resend',
+    outcome: Type.Enum(['created', 'updated', 'unchanged', 'stale'], {
+      description:
+        'created: a new incident; updated: fields changed or resolved; unchanged: a resend; stale: signed earlier than a delivery already applied, ignored (the incident as it stands)',
     }),
   }),
 ]);

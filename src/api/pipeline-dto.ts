@@ -191,6 +191,7 @@ export function deploymentDto(v: DeploymentView): DeploymentDto {
     rejection: v.rejection,
     delta: deltaDto(run.delta),
     readiness,
+    gate: run.gate ? { ...run.gate, decidedAt: iso(run.gate.decidedAt) } : null,
     stages: run.stages.map((s) => ({
       name: s.name,
       status: s.status,

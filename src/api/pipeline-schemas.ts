@@ -161,6 +161,32 @@ export const StageSchema = Type.Object({
   detail: Type.Optional(Type.String()),
 });
 
+/** What the gate saw when it let the run through (docs/compliance.md#violations); null before that and on older runs. */
+export const GateDecisionSchema = Type.Object({
+  decidedAt: Time,
+  approval: Enum(approvalStates),
+  emergency: Type.Boolean(),
+  ready: Type.Boolean(),
+  readinessSummary: Type.String(),
+  notReady: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      version: Type.String(),
+      failing: Type.Array(
+        Type.Object({ evidenceTypeId: Type.String(), state: Type.String(), reason: Type.String() }),
+      ),
+    }),
+  ),
+  freezes: Type.Array(
+    Type.Object({
+      window: Type.String(),
+      basis: Enum(['emergency', 'override'] as const),
+      overrideId: Nullable(Type.String()),
+    }),
+  ),
+  freezeOverridden: Type.Boolean(),
+});
+
 /** What `deploy --json` prints, and what every deployment endpoint answers. */
 export const DeploymentSchema = Type.Object({
   runId: Type.String(),
@@ -183,6 +209,7 @@ export const DeploymentSchema = Type.Object({
   rejection: Nullable(Type.Object({ approver: Type.String(), comment: Nullable(Type.String()) })),
   delta: Type.Array(DeltaItemSchema),
   readiness: ReadinessSchema,
+  gate: Nullable(GateDecisionSchema),
   stages: Type.Array(StageSchema),
   obligations: Type.Array(ObligationSchema),
   attachments: Type.Array(Type.String()),

@@ -1,5 +1,6 @@
 import { ruleLines, rulesAllowAutoApproval } from './approval-routing.js';
 import { type CloseCategory, type RiskLevel, riskLevels } from './change-request.js';
+import type { GateDecision } from './gate-decision.js';
 import type { DeltaItem } from './inventory.js';
 import type { RuleOutcome } from './policy-decision.js';
 
@@ -61,6 +62,8 @@ export interface DeploymentRun {
   readiness: unknown;
   stages: Stage[];
   options: DeploymentOptions;
+  /** What the gate saw when it let the run through; null until then, and on runs from before migration 0017. */
+  gate?: GateDecision | null;
   createdBy: string;
   startedAt: number;
   updatedAt: number;

@@ -117,9 +117,12 @@ export function validateIncidentCreate(input: Record<string, unknown>, now: numb
       { field: 'commander' },
     );
   }
-  const startedAt = absent(input.startedAt) ? now : pastInstant('startedAt', input.startedAt, now);
-  const detectedAt = absent(input.detectedAt) ? null : pastInstant('detectedAt', input.detectedAt, now);
-  assertDetectedAfterStart(detectedAt, startedAt);
+  const givenStart = absent(input.startedAt) ? now : pastInstant('startedAt', input.startedAt, now);
+  const givenDetection = absent(input.detectedAt) ? null : pastInstant('detectedAt', input.detectedAt, now);
+  assertDetectedAfterStart(givenDetection, givenStart);
+  // Checked as given, then clamped: the order of the two stays, and no time lies ahead of the server's.
+  const startedAt = Math.min(givenStart, now);
+  const detectedAt = givenDetection === null ? null : Math.min(givenDetection, now);
   return {
     title: text('title', input.title, { min: 1, max: 500 }),
     severity: absent(input.severity) ? null : oneOf('severity', input.severity, incidentSeverities),
@@ -132,12 +135,19 @@ export function validateIncidentCreate(input: Record<string, unknown>, now: numb
   };
 }
 
+/**
+ * How far ahead of the server clock a start or detection time may be: a sender whose clock runs a
+ * little fast (an alerting tool, a laptop) is not refused over seconds (docs/incidents.md#times).
+ */
+export const incidentClockSkewMs = 5 * 60 * 1000;
+
+/** A time that is not in the future, give or take the clock skew tolerated; returned as given. */
 function pastInstant(field: string, value: unknown, now: number): number {
   const at = instant(field, value);
-  if (at > now) {
+  if (at > now + incidentClockSkewMs) {
     throw new AppError(
       'invalid_input',
-      `${field}: ${new Date(at).toISOString()} is in the future; give when it ${field === 'startedAt' ? 'began' : 'was noticed'}`,
+      `${field}: ${new Date(at).toISOString()} is in the future (more than ${incidentClockSkewMs / 60_000} minutes ahead of the server clock, ${new Date(now).toISOString()}); give when it ${field === 'startedAt' ? 'began' : 'was noticed'}`,
       { field },
     );
   }

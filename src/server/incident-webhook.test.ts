@@ -167,6 +167,30 @@ describe.each(dialects)('the inbound incident webhook over real HTTP on %s', (di
     expect(list.json().map((i: { externalId: string }) => i.externalId)).not.toContain('pd-old');
   });
 
+  it('answers 200 with outcome stale to a delivery signed before one already applied, and keeps the newer fields', async () => {
+    const opened = await deliver(
+      'acme',
+      { externalId: 'pd-late', title: 'Slow', severity: 'sev3' },
+      { ageSeconds: 200 },
+    );
+    expect(opened.status).toBe(201);
+    const worse = await deliver(
+      'acme',
+      { externalId: 'pd-late', title: 'Down', severity: 'sev1' },
+      { ageSeconds: 20 },
+    );
+    expect(worse.body).toMatchObject({ outcome: 'updated', title: 'Down' });
+    const late = await deliver(
+      'acme',
+      { externalId: 'pd-late', title: 'Slower', severity: 'sev2' },
+      { ageSeconds: 100 },
+    );
+    expect(late).toMatchObject({
+      status: 200,
+      body: { number: opened.body.number, outcome: 'stale', title: 'Down', severity: 'sev1' },
+    });
+  });
+
   it("maps a tool's own payload through the tenant's incidentWebhook mapping", async () => {
     const alert = (state: string) => ({
       incident: { key: 'OPS-7', summary: 'DB failover', priority: 'P1', labels: { env: 'prod' }, state },

@@ -121,6 +121,27 @@ export async function changeEventsBetween(
   return events;
 }
 
+/**
+ * Whether a run of the CR reached a pipeline status (deployed, failed, rolled back): what the metrics
+ * count as a deployment (store/metrics.ts), as opposed to one that never left the approval gate.
+ */
+export async function hasConcludedDeployment(
+  db: DbOrTx,
+  tenantId: string,
+  changeRequestId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('deployment_runs')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('change_request_id', '=', changeRequestId)
+    .where('status', 'is not', null)
+    .where('status', '<>', 'awaiting_approval')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export interface IncidentCause {
   id: string;
   incidentId: string;

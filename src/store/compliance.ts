@@ -4,12 +4,14 @@ import type {
   DeploymentCount,
   EvidenceFact,
   FreezeFact,
+  JudgementBasis,
   OutcomeCount,
   RetrospectiveFact,
   SeparationFact,
   UnapprovedDeploymentFact,
   VolumeCount,
 } from '../domain/compliance/compliance-facts.js';
+import type { GateDecision } from '../domain/gate-decision.js';
 import type { DbOrTx } from './database.js';
 
 /**
@@ -63,6 +65,7 @@ export async function changeOutcomes(db: DbOrTx, p: Period): Promise<OutcomeCoun
 
 const passedGate = ['implementing', 'finished'];
 
+/** Runs started in the period that passed the gate, joined to their CR (when it still exists). */
 function runsInPeriod(db: DbOrTx, p: Period) {
   return db
     .selectFrom('deployment_runs as r')
@@ -74,6 +77,35 @@ function runsInPeriod(db: DbOrTx, p: Period) {
     .where('r.started_at', '<', p.until)
     .where('r.phase', 'in', passedGate);
 }
+
+/**
+ * The base of the run violations: `runsInPeriod` with what each of them names (the run, its CR, the
+ * gate's record). A run with a gate record is judged by it; an older run by its CR's current state.
+ */
+function runViolationCandidates(db: DbOrTx, p: Period) {
+  return runsInPeriod(db, p).select([
+    'r.id',
+    'r.pipeline_run_id',
+    'r.environment',
+    'r.started_at',
+    'r.gate_json',
+    'c.number',
+    'c.title',
+    'c.origin',
+  ]);
+}
+
+function runOf(r: { id: string; pipeline_run_id: string; environment: string; started_at: number }) {
+  return {
+    runId: r.id,
+    pipelineRunId: r.pipeline_run_id,
+    environment: r.environment,
+    startedAt: Number(r.started_at),
+  };
+}
+
+const basisOf = (gateJson: string | null | undefined): JudgementBasis =>
+  gateJson ? 'gate_record' : 'current_state';
 
 /** Runs in the period that passed the gate, by origin, pipeline status and whether an emergency. */
 export async function deploymentCounts(db: DbOrTx, p: Period): Promise<DeploymentCount[]> {
@@ -97,36 +129,33 @@ export async function deploymentCounts(db: DbOrTx, p: Period): Promise<Deploymen
 
 /**
  * Runs that passed the gate without an approved CR: no CR, or a CR neither approved nor an emergency
- * change (the gate lets an emergency through and declares the CR one; those owe a retrospective approval).
+ * change when the gate let it through (the gate lets an emergency through and declares the CR one;
+ * those owe a retrospective approval). Runs without a gate record: the CR as it is now.
  */
 export async function unapprovedDeployments(db: DbOrTx, p: Period): Promise<UnapprovedDeploymentFact[]> {
-  const rows = await runsInPeriod(db, p)
-    .select([
-      'r.id',
-      'r.pipeline_run_id',
-      'r.environment',
-      'r.started_at',
-      'r.created_by',
-      'c.number',
-      'c.title',
-      'c.origin',
-      'c.approval',
-      'c.state',
-    ])
+  const rows = await runViolationCandidates(db, p)
+    .select(['r.created_by', 'r.gate_approval', 'c.approval', 'c.state'])
     .where((eb) =>
       eb.or([
         eb('c.id', 'is', null),
-        eb.and([eb('c.approval', '<>', 'approved'), eb('c.type', '<>', 'emergency')]),
+        eb.and([
+          eb('r.gate_json', 'is not', null),
+          eb('r.gate_approval', '<>', 'approved'),
+          eb('r.gate_emergency', '=', 0),
+        ]),
+        eb.and([
+          eb('r.gate_json', 'is', null),
+          eb('c.approval', '<>', 'approved'),
+          eb('c.type', '<>', 'emergency'),
+        ]),
       ]),
     )
     .orderBy('r.started_at')
     .execute();
   return rows.map((r) => ({
-    runId: r.id,
-    pipelineRunId: r.pipeline_run_id,
-    environment: r.environment,
-    startedAt: Number(r.started_at),
+    ...runOf(r),
     createdBy: r.created_by,
+    basis: basisOf(r.gate_json),
     changeRequest:
       r.number === null
         ? null
@@ -134,7 +163,7 @@ export async function unapprovedDeployments(db: DbOrTx, p: Period): Promise<Unap
             number: r.number,
             title: r.title ?? '',
             origin: originOf(r.origin),
-            approval: r.approval ?? '',
+            approval: (r.gate_json ? r.gate_approval : r.approval) ?? '',
             state: r.state ?? '',
           },
   }));
@@ -281,54 +310,69 @@ export async function freezeBypasses(db: DbOrTx, p: Period): Promise<FreezeFact[
 }
 
 /**
- * Runs in the period that passed the gate with evidence not in order: the CR was marked not ready, or
- * the readiness stored on the run says so. A LIKE narrows the rows in the database; the parsed
- * readiness decides (an entry's `"ready":false` alone does not make the run not ready).
+ * Runs in the period that passed the gate with evidence not in order. A run with a gate record: the
+ * gate's evidence check said not ready. An older run: the CR was marked not ready, or the readiness
+ * stored on the run says so (a LIKE narrows the rows in the database; the parsed readiness decides,
+ * as an entry's `"ready":false` alone does not make the run not ready).
  */
 export async function evidenceGaps(db: DbOrTx, p: Period): Promise<EvidenceFact[]> {
-  const rows = await runsInPeriod(db, p)
-    .select([
-      'r.id',
-      'r.pipeline_run_id',
-      'r.environment',
-      'r.started_at',
-      'r.readiness_json',
-      'c.number',
-      'c.title',
-      'c.origin',
-      'c.type',
-      'c.deployment_ready',
-    ])
+  const rows = await runViolationCandidates(db, p)
+    .select(['r.readiness_json', 'c.type', 'c.deployment_ready'])
     .where('c.id', 'is not', null)
     .where((eb) =>
-      eb.or([eb('c.deployment_ready', '=', 0), eb('r.readiness_json', 'like', '%"ready":false%')]),
+      eb.or([
+        eb.and([eb('r.gate_json', 'is not', null), eb('r.gate_ready', '=', 0)]),
+        eb.and([
+          eb('r.gate_json', 'is', null),
+          eb.or([eb('c.deployment_ready', '=', 0), eb('r.readiness_json', 'like', '%"ready":false%')]),
+        ]),
+      ]),
     )
     .orderBy('r.started_at')
     .execute();
-  const parsed = rows.map((r) => ({
-    r,
-    readiness: JSON.parse(r.readiness_json) as {
-      ready?: boolean;
-      summary?: string;
-      entries?: { name: string; ready: boolean }[];
-    },
-  }));
-  return parsed
-    .filter(({ r, readiness }) => r.deployment_ready === 0 || readiness.ready === false)
-    .map(({ r, readiness }) => {
-      return {
-        runId: r.id,
-        pipelineRunId: r.pipeline_run_id,
-        environment: r.environment,
-        startedAt: Number(r.started_at),
+  return rows.flatMap((r) => {
+    const gap = r.gate_json
+      ? gateEvidenceGap(JSON.parse(r.gate_json) as GateDecision)
+      : storedEvidenceGap(r.readiness_json, r.deployment_ready === 0);
+    if (!gap) return [];
+    return [
+      {
+        ...runOf(r),
+        basis: basisOf(r.gate_json),
+        emergency: gap.emergency ?? r.type === 'emergency',
         changeRequest: {
           number: r.number ?? '',
           title: r.title ?? '',
           origin: originOf(r.origin),
           type: r.type ?? '',
         },
-        summary: readiness.summary ?? 'change request marked not deployment-ready',
-        entries: (readiness.entries ?? []).filter((e) => !e.ready).map((e) => e.name),
-      };
-    });
+        summary: gap.summary,
+        entries: gap.entries,
+      },
+    ];
+  });
+}
+
+/** What the gate's evidence check found missing or failing; its summary says what, per entry. */
+function gateEvidenceGap(gate: GateDecision) {
+  return {
+    emergency: gate.emergency,
+    summary: gate.readinessSummary,
+    entries: gate.notReady.map((e) => e.name),
+  };
+}
+
+/** An older run's evidence gap, from the readiness stored when it began and the CR's flag. */
+function storedEvidenceGap(readinessJson: string, crNotReady: boolean) {
+  const readiness = JSON.parse(readinessJson) as {
+    ready?: boolean;
+    summary?: string;
+    entries?: { name: string; ready: boolean }[];
+  };
+  if (!crNotReady && readiness.ready !== false) return null;
+  return {
+    emergency: null,
+    summary: readiness.summary ?? 'change request marked not deployment-ready',
+    entries: (readiness.entries ?? []).filter((e) => !e.ready).map((e) => e.name),
+  };
 }

@@ -1,4 +1,5 @@
 import type { DeploymentRun } from '../domain/deployment.js';
+import type { GateDecision } from '../domain/gate-decision.js';
 import type { DbOrTx } from './database.js';
 import type { DeploymentRunsTable } from './schema.js';
 
@@ -20,10 +21,21 @@ function toRun(row: DeploymentRunsTable): DeploymentRun {
     readiness: JSON.parse(row.readiness_json),
     stages: JSON.parse(row.stages_json),
     options: JSON.parse(row.options_json),
+    gate: row.gate_json ? (JSON.parse(row.gate_json) as GateDecision) : null,
     createdBy: row.created_by,
     startedAt: row.started_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
+  };
+}
+
+/** The gate's decision as JSON, with the flags the compliance report filters on beside it. */
+function gateColumns(gate: GateDecision | null) {
+  return {
+    gate_json: gate === null ? null : JSON.stringify(gate),
+    gate_approval: gate?.approval ?? null,
+    gate_emergency: gate === null ? null : gate.emergency ? 1 : 0,
+    gate_ready: gate === null ? null : gate.ready ? 1 : 0,
   };
 }
 
@@ -46,6 +58,7 @@ function toRow(tenantId: string, run: DeploymentRun): DeploymentRunsTable {
     readiness_json: JSON.stringify(run.readiness),
     stages_json: JSON.stringify(run.stages),
     options_json: JSON.stringify(run.options),
+    ...gateColumns(run.gate ?? null),
     created_by: run.createdBy,
     started_at: run.startedAt,
     updated_at: run.updatedAt,

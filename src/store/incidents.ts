@@ -9,6 +9,7 @@ import type {
 } from '../domain/incident.js';
 import type { DbOrTx, Dialect } from './database.js';
 import type { IncidentsTable } from './schema.js';
+import { updateTenantRow } from './update-tenant-row.js';
 
 /** Incidents and the authorizations their commanders grant to change requests. */
 
@@ -79,13 +80,16 @@ export async function findIncident(
   return row && toIncident(row);
 }
 
-/** The incident a webhook sender knows by its own id, if one was recorded. */
+/**
+ * The incident a webhook sender knows by its own id, if one was recorded, with the signed time of
+ * the last delivery applied to it (null before migration 0016 or for one never delivered by webhook).
+ */
 export async function findIncidentByExternalId(
   db: DbOrTx,
   tenantId: string,
   externalId: string,
   options: { lockFor?: Dialect } = {},
-): Promise<Incident | undefined> {
+): Promise<{ incident: Incident; lastDeliveryAt: number | null } | undefined> {
   const row = await db
     .selectFrom('incidents')
     .selectAll()
@@ -93,7 +97,21 @@ export async function findIncidentByExternalId(
     .where('external_id', '=', externalId)
     .$if(options.lockFor === 'postgres', (q) => q.forUpdate())
     .executeTakeFirst();
-  return row && toIncident(row);
+  if (!row) return undefined;
+  return {
+    incident: toIncident(row),
+    lastDeliveryAt: row.last_delivery_at === null ? null : Number(row.last_delivery_at),
+  };
+}
+
+/** Remembers the signed time of the webhook delivery just applied to the incident. */
+export async function noteWebhookDelivery(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+  at: number,
+): Promise<void> {
+  await updateTenantRow(db, 'incidents', { tenantId, id }, { last_delivery_at: at });
 }
 
 /** Writes changed incident fields (only those given). */
@@ -104,16 +122,22 @@ export async function updateIncidentFields(
   changed: Partial<IncidentFields>,
   at: number,
 ): Promise<void> {
-  const set: Record<string, unknown> = { updated_at: at };
-  if (changed.title !== undefined) set.title = changed.title;
-  if (changed.severity !== undefined) set.severity = changed.severity;
-  if (changed.components !== undefined) set.components_json = JSON.stringify(changed.components);
-  if (changed.environment !== undefined) set.environment = changed.environment;
-  if (changed.major !== undefined) set.major = changed.major ? 1 : 0;
-  if (changed.commander !== undefined) set.commander = changed.commander;
-  if (changed.startedAt !== undefined) set.started_at = changed.startedAt;
-  if (changed.detectedAt !== undefined) set.detected_at = changed.detectedAt;
-  await db.updateTable('incidents').set(set).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  await updateTenantRow(
+    db,
+    'incidents',
+    { tenantId, id },
+    {
+      updated_at: at,
+      title: changed.title,
+      severity: changed.severity,
+      components_json: changed.components && JSON.stringify(changed.components),
+      environment: changed.environment,
+      major: changed.major === undefined ? undefined : changed.major ? 1 : 0,
+      commander: changed.commander,
+      started_at: changed.startedAt,
+      detected_at: changed.detectedAt,
+    },
+  );
 }
 
 /** The tenant's incidents, newest first; optionally of one status, or only major ones. */
@@ -136,14 +160,13 @@ export async function markIncidentResolved(
   by: string,
   at: number,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('incidents')
-    .set({ status: 'resolved', resolved_at: at, resolved_by: by, updated_at: at })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where('status', '=', 'open')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return updateTenantRow(
+    db,
+    'incidents',
+    { tenantId, id },
+    { status: 'resolved', resolved_at: at, resolved_by: by, updated_at: at },
+    { column: 'status', is: 'open' },
+  );
 }
 
 export async function insertIncidentAuthorization(

@@ -97,16 +97,23 @@ export function sliced(dialect: Dialect, facts: Sql, spec: SliceSpec, components
 }
 
 /**
- * Per key `k`: `rows_n` (all rows), then count, sum and nearest-rank p50/p90 of `v` over the rows with a
- * non-null `v`, plus `extra` aggregates of other columns. One sort per key inside the database (window
- * functions, the same SQL on both dialects); no rows come back to Node.js.
+ * Per key `k`: `rows_n` (all rows) plus `extra` aggregates of other columns, then count, sum and
+ * nearest-rank p50/p90 of `v` over the rows with a non-null `v`. The rows are computed once (a
+ * materialized CTE); only the rows with a value are sorted (one window, narrow rows: key and value),
+ * so a fact family where most rows carry no duration — most deployments have no lead time — sorts
+ * only the few that do. The same SQL on both dialects; no rows come back to Node.js.
  */
 export function aggregateByKey(rows: Sql, extra: Sql = sql``): Sql {
-  return sql`select k, count(*) as rows_n, count(v) as n, sum(v) as total,
-      max(case when v is not null and rn = (cnt + 1) / 2 then v end) as p50,
-      max(case when v is not null and rn = (9 * cnt + 9) / 10 then v end) as p90 ${extra}
-    from (select s.*, row_number() over (partition by s.k order by s.v nulls last) as rn,
-            count(s.v) over (partition by s.k) as cnt
-          from (${rows}) s) r
-    group by k`;
+  return sql`with facts as materialized (${rows})
+    select c.*, d.n, d.total, d.p50, d.p90
+    from (select k, count(*) as rows_n ${extra} from facts group by k) c
+    left join (
+      select k, count(*) as n, sum(v) as total,
+        max(case when rn = (cnt + 1) / 2 then v end) as p50,
+        max(case when rn = (9 * cnt + 9) / 10 then v end) as p90
+      from (select k, v, row_number() over w as rn,
+              count(*) over (w rows between unbounded preceding and unbounded following) as cnt
+            from facts where v is not null
+            window w as (partition by k order by v)) r
+      group by k) d on d.k = c.k`;
 }

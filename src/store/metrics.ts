@@ -49,6 +49,16 @@ function deploymentFacts(dialect: Dialect, f: MetricsFilter, until: number): Sql
     f.component === null ? sql`` : sql`and ${listHolds(dialect, sql`cr.components_json`, f.component)}`;
   const reached = sql`r.status is not null and r.status <> 'awaiting_approval'`;
   const manualAt = sql`coalesce(cr.closed_at, cr.updated_at)`;
+  // Two range reads (closed in the range; still open and updated in it), each on its own covering
+  // index (migration 0018), rather than one OR that the planner may answer with a scan of every CR.
+  const manual = (inRange: Sql) => sql`
+    select cr.id, cr.environment, cr.type, cr.components_json, ${manualAt},
+      case when ${changeFailed(sql`cr.id`, null)} then 1 else 0 end, null
+    from change_requests cr
+    where cr.tenant_id = ${f.tenantId} and ${inRange} and cr.environment is not null
+      and cr.state in ('implement', 'review', 'closed') and coalesce(cr.close_category, '') <> 'cancelled'
+      ${env(sql`cr.environment`)} ${comp}
+      and not exists (select 1 from deployment_runs r where r.tenant_id = cr.tenant_id and r.change_request_id = cr.id and ${reached})`;
   return sql`
     select r.id as fid, r.environment as env, cr.type as ctype, cr.components_json as comps, r.finished_at as at,
       case when r.status <> 'successful_deployment' or ${changeFailed(sql`r.change_request_id`, sql`r.id`)} then 1 else 0 end as failed,
@@ -60,15 +70,9 @@ function deploymentFacts(dialect: Dialect, f: MetricsFilter, until: number): Sql
     where r.tenant_id = ${f.tenantId} and ${reached}
       and r.finished_at >= ${f.since} and r.finished_at < ${until} ${env(sql`r.environment`)} ${comp}
     union all
-    select cr.id, cr.environment, cr.type, cr.components_json, ${manualAt},
-      case when ${changeFailed(sql`cr.id`, null)} then 1 else 0 end, null
-    from change_requests cr
-    where cr.tenant_id = ${f.tenantId} and cr.environment is not null
-      and cr.state in ('implement', 'review', 'closed') and coalesce(cr.close_category, '') <> 'cancelled'
-      and ((cr.closed_at >= ${f.since} and cr.closed_at < ${until})
-        or (cr.closed_at is null and cr.updated_at >= ${f.since} and cr.updated_at < ${until}))
-      ${env(sql`cr.environment`)} ${comp}
-      and not exists (select 1 from deployment_runs r where r.tenant_id = cr.tenant_id and r.change_request_id = cr.id and ${reached})`;
+    ${manual(sql`cr.closed_at >= ${f.since} and cr.closed_at < ${until}`)}
+    union all
+    ${manual(sql`cr.closed_at is null and cr.updated_at >= ${f.since} and cr.updated_at < ${until}`)}`;
 }
 
 /** Change requests created in the range: concluded, successful (and not failed later), emergency. */
@@ -122,7 +126,7 @@ function approvalRoundFacts(dialect: Dialect, f: MetricsFilter): Sql {
             max(case when status in ('approved', 'rejected') then decided_at end) as decided,
             sum(case when status in ('waiting', 'active') then 1 else 0 end) as undecided
           from approval_steps where tenant_id = ${f.tenantId} and created_at < ${f.until}
-            -- Only CRs with a step decided in the range (metrics_steps_tenant_decided), not every round ever.
+            -- Only CRs with a step decided in the range (reports_steps_decided), not every round ever.
             and change_request_id in (select change_request_id from approval_steps where tenant_id = ${f.tenantId}
               and status in ('approved', 'rejected') and decided_at >= ${f.since} and decided_at < ${f.until})
           group by change_request_id, round) s
@@ -138,7 +142,7 @@ function approvalRoundFacts(dialect: Dialect, f: MetricsFilter): Sql {
  * recovered it.
  */
 function recoveryFacts(dialect: Dialect, all: Sql, until: number, component: string | null): Sql {
-  const perComponent = sql`select d.*, coalesce(c.value, '') as comp from (${all}) d
+  const perComponent = sql`select d.fid, d.env, d.ctype, d.at, d.failed, coalesce(c.value, '') as comp from (${all}) d
     ${dialect === 'postgres' ? sql`left join lateral jsonb_array_elements_text(d.comps::jsonb) as c(value) on true` : sql`left join json_each(d.comps) as c on 1 = 1`}`;
   return sql`
     select x.fid, x.env, x.ctype, x.comp, x.at, x.next_ok - x.at as v from (

@@ -15,6 +15,9 @@ import { metricsIndexes } from './migrations/0012-metrics-indexes.js';
 import { siemRetention } from './migrations/0013-siem-retention.js';
 import { retention } from './migrations/0014-retention.js';
 import { reportIndexes } from './migrations/0015-report-indexes.js';
+import { incidentFixes } from './migrations/0016-incident-fixes.js';
+import { gateDecisions } from './migrations/0017-gate-decisions.js';
+import { reportProfiles } from './migrations/0018-report-profiles.js';
 
 /** Migrations in order; names sort lexically, and Kysely records which ran so re-running is a no-op. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -34,6 +37,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0013-siem-retention': siemRetention(dialect),
     '0014-retention': retention(dialect),
     '0015-report-indexes': reportIndexes(),
+    '0016-incident-fixes': incidentFixes(dialect),
+    '0017-gate-decisions': gateDecisions(),
+    '0018-report-profiles': reportProfiles(dialect),
   };
 }
 

@@ -32,13 +32,18 @@ function toUnauthorizedChange(row: Selectable<UnauthorizedChangesTable>): Unauth
   };
 }
 
+/**
+ * Opens a record for a drift, unless one is already open for the same drift key: two monitors can
+ * report the same drift at once, and the unique open key lets only the first in. False: not inserted
+ * (the other one's record is open; on PostgreSQL this waits until the other transaction commits).
+ */
 export async function insertUnauthorizedChange(
   db: DbOrTx,
   tenantId: string,
   u: UnauthorizedChange,
   openKey: string,
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const inserted = await db
     .insertInto('unauthorized_changes')
     .values({
       id: u.id,
@@ -64,7 +69,10 @@ export async function insertUnauthorizedChange(
       created_at: u.createdAt,
       updated_at: u.updatedAt,
     })
-    .execute();
+    .onConflict((oc) => oc.columns(['tenant_id', 'open_key']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
 }
 
 /** The unresolved record of this drift, if any (locked on PostgreSQL for the re-report's update). */

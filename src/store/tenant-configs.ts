@@ -78,3 +78,25 @@ export async function latestTenantConfigs(db: DbOrTx): Promise<{ tenant: Tenant;
     document: JSON.parse(r.document_json),
   }));
 }
+
+/** The latest applied configuration with its document as stored (JSON text), not parsed. */
+export async function findLatestTenantConfigText(
+  db: DbOrTx,
+  tenantId: string,
+): Promise<(Omit<StoredConfig, 'document' | 'source'> & { documentJson: string }) | undefined> {
+  const row = await db
+    .selectFrom('tenant_configs')
+    .select(['version', 'document_json', 'applied_by', 'applied_at'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return (
+    row && {
+      version: Number(row.version),
+      documentJson: row.document_json,
+      appliedBy: row.applied_by,
+      appliedAt: row.applied_at,
+    }
+  );
+}

@@ -8,6 +8,7 @@ import type {
 } from '../domain/windows.js';
 import type { DbOrTx } from './database.js';
 import type { ChangeWindowsTable } from './schema.js';
+import { updateTenantRow } from './update-tenant-row.js';
 
 /** Freeze and maintenance windows, and their overrides; a deleted window stays as a row with deleted_at set. */
 
@@ -110,13 +111,10 @@ export async function updateWindow(
   id: string,
   definition: WindowDefinition,
 ): Promise<void> {
-  await db
-    .updateTable('change_windows')
-    .set(definitionColumns(definition))
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .execute();
+  await updateTenantRow(db, 'change_windows', { tenantId, id }, definitionColumns(definition), {
+    column: 'deleted_at',
+    is: null,
+  });
 }
 
 /** Marks a window deleted; false when it already was (another request got there first). */
@@ -127,14 +125,13 @@ export async function markWindowDeleted(
   by: string,
   at: number,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('change_windows')
-    .set({ deleted_by: by, deleted_at: at })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return updateTenantRow(
+    db,
+    'change_windows',
+    { tenantId, id },
+    { deleted_by: by, deleted_at: at },
+    { column: 'deleted_at', is: null },
+  );
 }
 
 export async function insertOverride(

@@ -1,8 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertBuilt, runCli, type ServerProcess, startServer } from '../support/cli-process.js';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  type ActorCli,
+  expectSameAnswers,
+  normalizeIdsAndTimes,
+  recordSteps,
+  stepAt,
+  stepRange,
+  storyHarness,
+} from '../support/story-harness.js';
 
 // About 40 CLI runs, locally and against a server.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 60_000 });
@@ -30,13 +35,9 @@ const change = (title: string, environment: string) => [
 ];
 
 /** A maintenance night told to the CLI; every step's exit code, stdout and stderr. */
-async function story(cli: (args: string[], who: Who) => ReturnType<typeof runCli>) {
-  const steps: { args: string[]; code: number; out: string; err: string }[] = [];
-  const step = async (who: Who, ...args: string[]) => {
-    const r = await cli(args, who);
-    steps.push({ args, code: r.code, out: r.stdout, err: r.stderr });
-    return r;
-  };
+async function story(cli: ActorCli) {
+  const { steps, stepAs } = recordSteps(cli, people.cm);
+  const step = (who: Who, ...args: string[]) => stepAs(people[who], ...args);
   await step('cm', 'env', 'create', 'staging', '--purpose', 'pre_prod');
   await step('cm', 'env', 'create', 'prod', '--purpose', 'production');
   await step('dana', ...change('Migrate orders DB', 'prod'));
@@ -95,71 +96,26 @@ async function story(cli: (args: string[], who: Who) => ReturnType<typeof runCli
   return steps;
 }
 
-const normalize = (text: string) =>
-  text
-    .replace(/\b[0-9A-HJKMNP-TV-Z]{26}\b/g, '<id>')
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, (t) => (t.startsWith('2099') ? t : '<time>'));
-
 describe('change batches through the CLI', () => {
-  const dirs: string[] = [];
-  const tmp = () => {
-    const d = mkdtempSync(join(tmpdir(), 'changegate-batches-'));
-    dirs.push(d);
-    return d;
-  };
-  let server: ServerProcess | undefined;
-
-  beforeAll(() => assertBuilt());
-  afterAll(() => {
-    server?.child.kill('SIGKILL');
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const harness = storyHarness('batches');
 
   it('batches CRs, refuses a frozen window, schedules and approves them together, locally and remotely', async () => {
-    const localDir = tmp();
-    const local = await story((args, who) => runCli([...args, '--as', people[who]], { cwd: localDir }));
-
-    const serverDir = tmp();
-    const home = { CHANGEGATE_HOME: join(serverDir, 'data') };
-    const tokens: Partial<Record<Who, string>> = {};
-    for (const [who, role] of [
-      ['cm', 'change_manager'],
-      ['dana', 'requester'],
-    ] as const) {
-      const token = await runCli(['token', 'create', '--name', people[who], '--role', role, '--json'], {
-        cwd: serverDir,
-        env: home,
-      });
-      expect(token.code, token.stderr).toBe(0);
-      tokens[who] = JSON.parse(token.stdout).secret;
-    }
-    server = await startServer([], { cwd: serverDir, env: home });
-    const clientDir = tmp();
-    const remote = await story((args, who) =>
-      runCli(args, {
-        cwd: clientDir,
-        env: { CHANGEGATE_SERVER: server?.url, CHANGEGATE_TOKEN: tokens[who] },
-      }),
+    const { local, remote } = await harness.bothWays(
+      { [people.cm]: 'change_manager', [people.dana]: 'requester' },
+      story,
     );
 
     expect(
       local.map((s) => s.code),
       local.map((s) => s.err).join(''),
     ).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0]);
-    const differing = remote
-      .filter((r, i) => r.code !== local[i]?.code)
-      .map((r) => `${r.args.join(' ')}: ${r.err}`);
-    expect(
-      remote.map((s) => s.code),
-      differing.join('\n'),
-    ).toEqual(local.map((s) => s.code));
-    for (let i = 0; i < local.length - 1; i++) {
-      const what = local[i]?.args.join(' ');
-      expect(normalize(remote[i]?.out ?? ''), what).toBe(normalize(local[i]?.out ?? ''));
-      expect(remote[i]?.err, what).toBe(local[i]?.err);
-    }
+    // The 2099 instants are the batch's own window: they must match, so only other times are normalised.
+    expectSameAnswers(local, remote, {
+      steps: stepRange(0, local.length - 1),
+      normalize: (text) => normalizeIdsAndTimes(text, (t) => t.startsWith('2099')),
+    });
 
-    const at = (i: number) => local[i] as { out: string; err: string };
+    const at = (i: number) => stepAt(local, i);
     expect(JSON.parse(at(5).out)).toMatchObject({
       number: 'BAT0000001',
       name: 'march-night',

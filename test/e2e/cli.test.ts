@@ -1,17 +1,17 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanEnv, cliPath, runCli } from '../support/cli-process.js';
 import {
-  assertBuilt,
-  cleanEnv,
-  cliPath,
-  runCli,
-  type ServerProcess,
-  startServer,
-} from '../support/cli-process.js';
+  type ActorCli,
+  expectSameAnswers,
+  normalizeIdsAndTimes,
+  recordSteps,
+  stepRange,
+  storyHarness,
+} from '../support/story-harness.js';
 
 const crFlags = [
   '--title',
@@ -35,13 +35,9 @@ const crFlags = [
 ];
 
 /** The same story told to the CLI: returns every command's result so local and remote can be compared. */
-async function story(cli: (who: string, args: string[]) => ReturnType<typeof runCli>, dir: string) {
-  const steps: { args: string[]; code: number; out: string }[] = [];
-  const step = async (who: string, args: string[]) => {
-    const r = await cli(who, args);
-    steps.push({ args, code: r.code, out: r.stdout });
-    return r;
-  };
+async function story(cli: ActorCli, dir: string) {
+  const { steps, stepAs } = recordSteps(cli, 'admin');
+  const step = (who: string, args: string[]) => stepAs(who, ...args);
   await step('admin', ['env', 'create', 'prod', '--purpose', 'production', '--detail', 'EU west', '--json']);
   await step('admin', ['env', 'list']);
   await step('alice@example.com', ['cr', 'create', ...crFlags, '--json']);
@@ -104,9 +100,7 @@ async function story(cli: (who: string, args: string[]) => ReturnType<typeof run
 /** Ids, times and hashes differ between two databases; everything else must not. */
 function normalize(text: string): string {
   return (
-    text
-      .replace(/\b[0-9A-HJKMNP-TV-Z]{26}\b/g, '<id>')
-      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, '<time>')
+    normalizeIdsAndTimes(text)
       .replace(/\b[0-9a-f]{64}\b/g, '<hash>')
       .replace(/"nextCursor": "[^"]+"/g, '"nextCursor": "<cursor>"')
       .replace(/\/tmp\/[^\s"]+/g, '<path>')
@@ -118,63 +112,22 @@ function normalize(text: string): string {
 }
 
 describe('changegate CLI end to end', () => {
-  const dirs: string[] = [];
-  const tmp = () => {
-    const d = mkdtempSync(join(tmpdir(), 'changegate-cli-'));
-    dirs.push(d);
-    return d;
-  };
-  let server: ServerProcess | undefined;
-
-  beforeAll(() => assertBuilt());
-  afterAll(() => {
-    server?.child.kill('SIGKILL');
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const harness = storyHarness('cli');
 
   it('gives the same answers in local mode and in remote mode against a server', async () => {
-    const localDir = tmp();
-    const local = await story((who, args) => runCli([...args, '--as', who], { cwd: localDir }), localDir);
-
-    const serverDir = tmp();
-    const home = { CHANGEGATE_HOME: join(serverDir, 'data') };
-    const tokens: Record<string, string> = {};
-    for (const [name, role] of [
-      ['admin', 'admin'],
-      ['alice@example.com', 'change_manager'],
-      ['bob@example.com', 'approver'],
-    ] as const) {
-      const r = await runCli(['token', 'create', '--name', name, '--role', role, '--json'], {
-        cwd: serverDir,
-        env: home,
-      });
-      expect(r.code, r.stderr).toBe(0);
-      tokens[name] = JSON.parse(r.stdout).secret;
-    }
-    server = await startServer([], { cwd: serverDir, env: home });
-    const clientDir = tmp();
-    const remote = await story(
-      (who, args) =>
-        runCli(args, {
-          cwd: clientDir,
-          env: { CHANGEGATE_SERVER: server?.url, CHANGEGATE_TOKEN: tokens[who] },
-        }),
-      clientDir,
+    const { local, remote, remoteCli } = await harness.bothWays(
+      { admin: 'admin', 'alice@example.com': 'change_manager', 'bob@example.com': 'approver' },
+      story,
     );
 
-    expect(remote.map((s) => s.code)).toEqual(local.map((s) => s.code));
-    const ignored = await runCli(['cr', 'list', '--as', 'someone-else'], {
-      cwd: clientDir,
-      env: { CHANGEGATE_SERVER: server.url, CHANGEGATE_TOKEN: tokens.admin },
-    });
+    // Every step's stdout is compared (stderr is not: this story's checks are on stdout).
+    expectSameAnswers(local, remote, { steps: stepRange(0, local.length), normalize, compareStderr: false });
+    const ignored = await remoteCli.cli(['cr', 'list', '--as', 'someone-else'], 'admin');
     expect(ignored.code).toBe(2);
     expect(ignored.stderr).toMatch(/--as: only for local mode/);
     expect(local.map((s) => s.code)).toEqual([
       0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 0, 0,
     ]);
-    for (let i = 0; i < local.length; i++) {
-      expect(normalize(remote[i]?.out ?? ''), local[i]?.args.join(' ')).toBe(normalize(local[i]?.out ?? ''));
-    }
     const verify = JSON.parse(local.at(-2)?.out ?? '{}');
     expect(verify).toMatchObject({ ok: true, tenant: 'default' });
     const closed = JSON.parse(local[12]?.out ?? '{}');
@@ -187,7 +140,7 @@ describe('changegate CLI end to end', () => {
   });
 
   it('exits 2 with a message naming the field and its valid values, and --json prints the error envelope', async () => {
-    const dir = tmp();
+    const dir = harness.tempDir();
     const bad = await runCli(
       [
         'cr',
@@ -229,7 +182,7 @@ describe('changegate CLI end to end', () => {
   });
 
   it('keeps the database and the default tenant across repeated init', async () => {
-    const dir = tmp();
+    const dir = harness.tempDir();
     expect((await runCli(['init'], { cwd: dir })).code).toBe(0);
     await runCli(['env', 'create', 'stage', '--purpose', 'pre_prod'], { cwd: dir });
     const again = await runCli(['init', '--json'], { cwd: dir });
@@ -239,7 +192,7 @@ describe('changegate CLI end to end', () => {
   });
 
   it('signs a checkpoint that catches a rewritten log, and honours CHANGEGATE_DB', async () => {
-    const dir = tmp();
+    const dir = harness.tempDir();
     const env = { CHANGEGATE_DB: join(dir, 'elsewhere', 'cg.db'), CHANGEGATE_HOME: join(dir, 'home') };
     await runCli(['env', 'create', 'prod', '--purpose', 'production'], { cwd: dir, env });
     expect(readFileSync(env.CHANGEGATE_DB).length).toBeGreaterThan(0);
@@ -302,8 +255,8 @@ describe('changegate CLI end to end', () => {
   });
 
   it('prints a bootstrap admin token on first start and finishes in-flight requests on SIGTERM', async () => {
-    const dir = tmp();
-    const s = await startServer([], { cwd: dir });
+    const dir = harness.tempDir();
+    const s = await harness.serve(dir);
     const token = /CHANGEGATE_TOKEN=(cgt_\S+)/.exec(s.stderr())?.[1];
     expect(token).toBeDefined();
     expect(s.stderr()).toMatch(/changegate listening on http:\/\/127\.0\.0\.1:\d+/);
@@ -346,7 +299,7 @@ describe('changegate CLI end to end', () => {
     expect(res.status).toBe(201);
     expect(JSON.parse(res.body)).toMatchObject({ name: 'slow.txt', size: 10 });
     expect(await s.exited).toBe(0);
-    const restarted = await startServer([], { cwd: dir });
+    const restarted = await harness.serve(dir);
     expect(restarted.stderr()).not.toMatch(/CHANGEGATE_TOKEN=/);
     const list = await fetch(`${restarted.url}/api/v1/change-requests/${cr.id}/attachments`, {
       headers: { authorization: `Bearer ${token}` },

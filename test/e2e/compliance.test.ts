@@ -40,6 +40,14 @@ describe.each(['sqlite', 'remote'] as const)('compliance through the CLI (%s)', 
     await ship(w, 'prod', [api]);
     const run = await deploy(w, 'prod');
     expect(run.code, run.stderr).toBe(0);
+    // The gate's record, which the report judges the deployment by, is part of the run's document.
+    expect(run.doc.gate).toMatchObject({
+      approval: 'approved',
+      emergency: false,
+      ready: true,
+      notReady: [],
+      freezeOverridden: false,
+    });
 
     const ok = await w.json<ObservationResultDto>([
       'observe',
@@ -111,6 +119,7 @@ describe.each(['sqlite', 'remote'] as const)('compliance through the CLI (%s)', 
     expect(report.internal.deployments).toMatchObject({ total: 1, successful: 1 });
     expect(report.vendor.volume.total).toBe(1);
     expect(report.unauthorizedChanges.map((v) => v.unauthorizedChange)).toEqual(['UAC0000001', 'UAC0000002']);
+    expect(report.unauthorizedChanges.map((v) => v.basis)).toEqual([null, null]);
 
     const csvFile = join(w.dir, 'report.csv');
     const htmlFile = join(w.dir, 'report.html');
@@ -128,7 +137,7 @@ describe.each(['sqlite', 'remote'] as const)('compliance through the CLI (%s)', 
       expect(r.stderr).toMatch(/wrote .*2 violation\(s\)/);
     }
     const csv = readFileSync(csvFile, 'utf8').split('\r\n');
-    expect(csv[0]).toMatch(/^kind,at,origin,/);
+    expect(csv[0]).toMatch(/^kind,at,origin,.*,summary,link,basis$/);
     expect(csv.filter((l) => l.startsWith('unauthorized_change,'))).toHaveLength(2);
     const page = readFileSync(htmlFile, 'utf8');
     expect(page).toMatch(/^<!doctype html>/);

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, type ServerProcess, startServer } from '../support/cli-process.js';
+import { describe, expect, it } from 'vitest';
+import type { CliResult } from '../support/cli-process.js';
+import { type ActorCli, storyHarness } from '../support/story-harness.js';
 
 const fullFile = `
 environments:
@@ -49,7 +49,7 @@ components:
 `;
 
 /** The same steps in local and remote mode: apply, list, update, refuse, re-apply. */
-async function story(dir: string, cli: (args: string[]) => ReturnType<typeof runCli>) {
+async function story(cli: ActorCli, dir: string) {
   writeFileSync(join(dir, 'changegate.yaml'), fullFile);
   writeFileSync(join(dir, 'bad.yaml'), badFile);
   const steps = [
@@ -62,47 +62,16 @@ async function story(dir: string, cli: (args: string[]) => ReturnType<typeof run
     ['config', 'apply', '-f', 'changegate.yaml', '--json'],
     ['audit', 'log', '--json'],
   ];
-  const results = [];
-  for (const args of steps) results.push(await cli(args));
+  const results: CliResult[] = [];
+  for (const args of steps) results.push(await cli(args, 'cm@example.com'));
   return results;
 }
 
 describe('catalog sections of changegate.yaml through the CLI', () => {
-  const dirs: string[] = [];
-  const tmp = () => {
-    const d = mkdtempSync(join(tmpdir(), 'changegate-config-catalog-'));
-    dirs.push(d);
-    return d;
-  };
-  let server: ServerProcess | undefined;
-
-  beforeAll(() => assertBuilt());
-  afterAll(() => {
-    server?.child.kill('SIGKILL');
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const harness = storyHarness('config-catalog');
 
   it('applies a full file, lists its components, updates templates and checklists, in local and remote mode', async () => {
-    const localDir = tmp();
-    const local = await story(localDir, (args) =>
-      runCli([...args, '--as', 'cm@example.com'], { cwd: localDir }),
-    );
-
-    const serverDir = tmp();
-    const home = { CHANGEGATE_HOME: join(serverDir, 'data') };
-    const token = await runCli(
-      ['token', 'create', '--name', 'cm@example.com', '--role', 'change_manager', '--json'],
-      { cwd: serverDir, env: home },
-    );
-    expect(token.code, token.stderr).toBe(0);
-    server = await startServer([], { cwd: serverDir, env: home });
-    const clientDir = tmp();
-    const remote = await story(clientDir, (args) =>
-      runCli(args, {
-        cwd: clientDir,
-        env: { CHANGEGATE_SERVER: server?.url, CHANGEGATE_TOKEN: JSON.parse(token.stdout).secret },
-      }),
-    );
+    const { local, remote } = await harness.bothWays({ 'cm@example.com': 'change_manager' }, story);
 
     for (const run of [local, remote]) {
       expect(

@@ -1,8 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, type ServerProcess, startServer } from '../support/cli-process.js';
+import { describe, expect, it } from 'vitest';
+import {
+  type ActorCli,
+  expectSameAnswers,
+  recordSteps,
+  stepAt,
+  storyHarness,
+  verbatim,
+} from '../support/story-harness.js';
 
 const config = `
 environments:
@@ -40,14 +46,9 @@ const until = new Date(now + 86_400_000).toISOString();
 const range = ['--since', since, '--until', until];
 
 /** Two changes implemented by hand (one failed) and one still open; then the report every way. */
-async function story(dir: string, cli: (args: string[]) => ReturnType<typeof runCli>) {
+async function story(cli: ActorCli, dir: string) {
   writeFileSync(join(dir, 'changegate.yaml'), config);
-  const steps: { args: string[]; code: number; out: string; err: string }[] = [];
-  const step = async (...args: string[]) => {
-    const r = await cli(args);
-    steps.push({ args, code: r.code, out: r.stdout, err: r.stderr });
-    return r;
-  };
+  const { steps, step } = recordSteps(cli, 'cm@example.com');
   await step('config', 'apply', '-f', 'changegate.yaml');
   await step('metrics', '--json', ...range);
   await step(...change('prod', 'emergency'));
@@ -68,52 +69,18 @@ async function story(dir: string, cli: (args: string[]) => ReturnType<typeof run
 }
 
 describe('change metrics through the CLI and the API', () => {
-  const dirs: string[] = [];
-  const tmp = () => {
-    const d = mkdtempSync(join(tmpdir(), 'changegate-metrics-'));
-    dirs.push(d);
-    return d;
-  };
-  let server: ServerProcess | undefined;
-
-  beforeAll(() => assertBuilt());
-  afterAll(() => {
-    server?.child.kill('SIGKILL');
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const harness = storyHarness('metrics');
 
   it('reports no deployments, then the hand-made changes, as JSON, CSV and a table, locally and remotely alike', async () => {
-    const localDir = tmp();
-    const local = await story(localDir, (args) =>
-      runCli([...args, '--as', 'cm@example.com'], { cwd: localDir }),
-    );
-
-    const serverDir = tmp();
-    const home = { CHANGEGATE_HOME: join(serverDir, 'data') };
-    const token = await runCli(['token', 'create', '--name', 'cm@example.com', '--role', 'admin', '--json'], {
-      cwd: serverDir,
-      env: home,
-    });
-    expect(token.code, token.stderr).toBe(0);
-    server = await startServer([], { cwd: serverDir, env: home });
-    const clientDir = tmp();
-    const remote = await story(clientDir, (args) =>
-      runCli(args, {
-        cwd: clientDir,
-        env: { CHANGEGATE_SERVER: server?.url, CHANGEGATE_TOKEN: JSON.parse(token.stdout).secret },
-      }),
-    );
+    const { local, remote } = await harness.bothWays({ 'cm@example.com': 'admin' }, story);
 
     expect(
       local.map((s) => s.code),
       local.map((s) => s.err).join(''),
     ).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2]);
-    expect(remote.map((s) => s.code)).toEqual(local.map((s) => s.code));
-    for (const i of [1, 11, 12, 13, 14, 15]) {
-      expect(remote[i]?.out, local[i]?.args.join(' ')).toBe(local[i]?.out);
-      expect(remote[i]?.err, local[i]?.args.join(' ')).toBe(local[i]?.err);
-    }
-    const at = (i: number) => local[i] as { out: string; err: string };
+    // Same range, same counts: the reports must match to the byte, nothing normalised.
+    expectSameAnswers(local, remote, { steps: [1, 11, 12, 13, 14, 15], normalize: verbatim });
+    const at = (i: number) => stepAt(local, i);
 
     const empty = JSON.parse(at(1).out);
     expect(empty).toMatchObject({

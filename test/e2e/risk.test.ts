@@ -1,8 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, type ServerProcess, startServer } from '../support/cli-process.js';
+import { describe, expect, it } from 'vitest';
+import {
+  type ActorCli,
+  expectSameAnswers,
+  recordSteps,
+  stepAt,
+  stepRange,
+  storyHarness,
+} from '../support/story-harness.js';
 
 const config = `
 environments:
@@ -39,18 +45,13 @@ const change = [
 ];
 
 /** Custom fields and risk told to the CLI; every step's exit code, stdout and stderr. */
-async function story(dir: string, cli: (args: string[]) => ReturnType<typeof runCli>) {
+async function story(cli: ActorCli, dir: string) {
   writeFileSync(join(dir, 'changegate.yaml'), config);
   writeFileSync(
     join(dir, 'bad.yaml'),
     'customFields:\n  type: object\n  properties:\n    dataClass: { enum: pii }\n',
   );
-  const steps: { args: string[]; code: number; out: string; err: string }[] = [];
-  const step = async (...args: string[]) => {
-    const r = await cli(args);
-    steps.push({ args, code: r.code, out: r.stdout, err: r.stderr });
-    return r;
-  };
+  const { steps, step } = recordSteps(cli, 'cm@example.com');
   await step('config', 'apply', '-f', 'bad.yaml');
   await step('config', 'apply', '-f', 'changegate.yaml');
   await step('group', 'create', 'payments-team', '--member', 'pay@example.com');
@@ -69,56 +70,15 @@ async function story(dir: string, cli: (args: string[]) => ReturnType<typeof run
   return steps;
 }
 
-const normalize = (text: string) =>
-  text
-    .replace(/\b[0-9A-HJKMNP-TV-Z]{26}\b/g, '<id>')
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, '<time>');
-
 describe('custom fields and risk assessment through the CLI', () => {
-  const dirs: string[] = [];
-  const tmp = () => {
-    const d = mkdtempSync(join(tmpdir(), 'changegate-risk-'));
-    dirs.push(d);
-    return d;
-  };
-  let server: ServerProcess | undefined;
-
-  beforeAll(() => assertBuilt());
-  afterAll(() => {
-    server?.child.kill('SIGKILL');
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const harness = storyHarness('risk');
 
   it('refuses bad schemas and values with their paths, assesses risk and learns from a failure, locally and remotely', async () => {
-    const localDir = tmp();
-    const local = await story(localDir, (args) =>
-      runCli([...args, '--as', 'cm@example.com'], { cwd: localDir }),
-    );
-
-    const serverDir = tmp();
-    const home = { CHANGEGATE_HOME: join(serverDir, 'data') };
-    const token = await runCli(['token', 'create', '--name', 'cm@example.com', '--role', 'admin', '--json'], {
-      cwd: serverDir,
-      env: home,
-    });
-    expect(token.code, token.stderr).toBe(0);
-    server = await startServer([], { cwd: serverDir, env: home });
-    const clientDir = tmp();
-    const remote = await story(clientDir, (args) =>
-      runCli(args, {
-        cwd: clientDir,
-        env: { CHANGEGATE_SERVER: server?.url, CHANGEGATE_TOKEN: JSON.parse(token.stdout).secret },
-      }),
-    );
+    const { local, remote } = await harness.bothWays({ 'cm@example.com': 'admin' }, story);
 
     expect(local.map((s) => s.code)).toEqual([2, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(remote.map((s) => s.code)).toEqual(local.map((s) => s.code));
-    for (let i = 2; i < local.length; i++) {
-      const what = local[i]?.args.join(' ');
-      expect(normalize(remote[i]?.out ?? ''), what).toBe(normalize(local[i]?.out ?? ''));
-      expect(remote[i]?.err, what).toBe(local[i]?.err);
-    }
-    const at = (i: number) => local[i] as { out: string; err: string };
+    expectSameAnswers(local, remote, { steps: stepRange(2, local.length) });
+    const at = (i: number) => stepAt(local, i);
 
     expect(at(0).err).toBe('error: customFields.properties.dataClass.enum: must be array\n');
     expect(at(4).err).toBe(

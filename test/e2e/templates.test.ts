@@ -1,22 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { assertBuilt, runCli, type ServerProcess, startServer } from '../support/cli-process.js';
-
-// Dozens of CLI processes, locally and against a server: slow on a loaded 2-core machine, never timed.
-vi.setConfig({ testTimeout: 120_000 });
+import { describe, expect, it } from 'vitest';
+import {
+  type ActorCli,
+  expectSameAnswers,
+  recordSteps,
+  stepAt,
+  stepRange,
+  storyHarness,
+} from '../support/story-harness.js';
 
 const fromTemplate = ['cr', 'create', '--template', 'config-tweak', '--assignee', 'dev@example.com'];
 
 /** Templates and checklists told to the CLI; every step's exit code, stdout and stderr. */
-async function story(cli: (args: string[]) => ReturnType<typeof runCli>) {
-  const steps: { args: string[]; code: number; out: string; err: string }[] = [];
-  const step = async (...args: string[]) => {
-    const r = await cli(args);
-    steps.push({ args, code: r.code, out: r.stdout, err: r.stderr });
-    return r;
-  };
+async function story(cli: ActorCli) {
+  const { steps, step } = recordSteps(cli, 'cm@example.com');
   await step('env', 'create', 'staging', '--purpose', 'pre_prod');
   await step(
     'template',
@@ -61,55 +57,16 @@ async function story(cli: (args: string[]) => ReturnType<typeof runCli>) {
   return steps;
 }
 
-const normalize = (text: string) =>
-  text
-    .replace(/\b[0-9A-HJKMNP-TV-Z]{26}\b/g, '<id>')
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, '<time>');
-
 describe('templates and checklists through the CLI', () => {
-  const dirs: string[] = [];
-  const tmp = () => {
-    const d = mkdtempSync(join(tmpdir(), 'changegate-templates-'));
-    dirs.push(d);
-    return d;
-  };
-  let server: ServerProcess | undefined;
-
-  beforeAll(() => assertBuilt());
-  afterAll(() => {
-    server?.child.kill('SIGKILL');
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const harness = storyHarness('templates');
 
   it('pre-approves inside the scope, refuses outside it, and gates implement on the checklist, locally and remotely', async () => {
-    const localDir = tmp();
-    const local = await story((args) => runCli([...args, '--as', 'cm@example.com'], { cwd: localDir }));
-
-    const serverDir = tmp();
-    const home = { CHANGEGATE_HOME: join(serverDir, 'data') };
-    const token = await runCli(
-      ['token', 'create', '--name', 'cm@example.com', '--role', 'change_manager', '--json'],
-      { cwd: serverDir, env: home },
-    );
-    expect(token.code, token.stderr).toBe(0);
-    server = await startServer([], { cwd: serverDir, env: home });
-    const clientDir = tmp();
-    const remote = await story((args) =>
-      runCli(args, {
-        cwd: clientDir,
-        env: { CHANGEGATE_SERVER: server?.url, CHANGEGATE_TOKEN: JSON.parse(token.stdout).secret },
-      }),
-    );
+    const { local, remote } = await harness.bothWays({ 'cm@example.com': 'change_manager' }, story);
 
     expect(local.map((s) => s.code)).toEqual([0, 0, 0, 2, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
-    expect(remote.map((s) => s.code)).toEqual(local.map((s) => s.code));
-    for (let i = 0; i < local.length - 1; i++) {
-      const what = local[i]?.args.join(' ');
-      expect(normalize(remote[i]?.out ?? ''), what).toBe(normalize(local[i]?.out ?? ''));
-      expect(remote[i]?.err, what).toBe(local[i]?.err);
-    }
+    expectSameAnswers(local, remote, { steps: stepRange(0, local.length - 1) });
 
-    const at = (i: number) => local[i] as { out: string; err: string };
+    const at = (i: number) => stepAt(local, i);
     expect(JSON.parse(at(2).out)).toMatchObject({
       number: 'CHG0000001',
       type: 'standard',

@@ -18,9 +18,10 @@ import { nonNegativeInt } from '../../domain/validate.js';
 import { collect, integerOption, run } from '../command-kit.js';
 import { note } from '../output.js';
 import { renderAttachments, renderChangeList, renderChangeRequest } from '../render.js';
-import { changeRequestView, renderChangeRequestView, renderConflicts } from '../render-incidents.js';
-import { renderChangeRisk } from '../render-risk.js';
+import { changeRequestView, renderChangeRequestView } from '../render-incidents.js';
 import { renderChangeChecklist } from '../render-templates.js';
+import { changeApprovalCommands } from './change-approval-commands.js';
+import { changeConflictsCommand, changeRiskCommands } from './change-risk-commands.js';
 
 /** Flags named after the fields in kebab case; values are validated by the service, which lists valid ones. */
 const fieldFlags: [flag: string, field: string, help: string][] = [
@@ -102,6 +103,7 @@ function parseJsonOr(raw: string): unknown {
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
+/** `changegate cr …`; subcommands list in `cr --help` in the order they are added here. */
 export function changeCommands(program: Command): void {
   const cr = program.command('cr').description('change requests: create, review, approve, implement, close');
 
@@ -136,13 +138,7 @@ export function changeCommands(program: Command): void {
       run(async ({ api }, ref) => changeRequestView(await api(), ref as string), renderChangeRequestView),
     );
 
-  cr.command('conflicts <ref>')
-    .description(
-      'other open change requests in the same environment whose planned windows overlap and that share a component',
-    )
-    .action(
-      run(async ({ api }, ref) => (await api()).changeRequestConflicts(ref as string), renderConflicts),
-    );
+  changeConflictsCommand(cr);
 
   cr.command('list')
     .description('list change requests, newest first')
@@ -201,34 +197,7 @@ export function changeCommands(program: Command): void {
       ),
     );
 
-  cr.command('request-approval <ref>')
-    .description('ask for approval (state authorize, approval requested)')
-    .action(
-      run(
-        async ({ api }, ref) => (await api()).requestApproval(ref as string),
-        (cr) => [`${cr.number}: approval ${cr.approval}, state ${cr.state}`],
-      ),
-    );
-
-  for (const [verb, decision] of [
-    ['approve', 'approved'],
-    ['reject', 'rejected'],
-  ] as const) {
-    cr.command(`${verb} <ref>`)
-      .description(
-        verb === 'approve'
-          ? 'approve (the requester cannot)'
-          : 'reject with a comment (the requester cannot)',
-      )
-      .option('--comment <text>', 'why')
-      .action(
-        run(
-          async ({ api, options }, ref) =>
-            (await api()).decideApproval(ref as string, decision, options.comment as string | undefined),
-          (cr) => [`${cr.number}: ${decision}; state ${cr.state}`],
-        ),
-      );
-  }
+  changeApprovalCommands(cr);
 
   cr.command('transition <ref> [state]')
     .description(`move to another state: ${changeStates.join('|')}`)
@@ -346,17 +315,7 @@ export function changeCommands(program: Command): void {
       ),
     );
 
-  cr.command('risk <ref>')
-    .description(
-      "show a change request's risk: declared, assessed (level, score, every factor) and effective",
-    )
-    .action(run(async ({ api }, ref) => (await api()).getChangeRisk(ref as string), renderChangeRisk));
-
-  cr.command('assess <ref>')
-    .description(
-      "reassess a change request's risk now with the tenant's risk model and history (audited when it changes)",
-    )
-    .action(run(async ({ api }, ref) => (await api()).assessChangeRisk(ref as string), renderChangeRisk));
+  changeRiskCommands(cr);
 
   cr.command('checklist <ref>')
     .description("show a change request's checklist: its category's required items and which are done")

@@ -245,7 +245,7 @@ export function changeRows(ctx: SeedContext, i: number, n: number, number: numbe
           promotion_id: null,
           target_revision_id: `seed-${env.name}`,
           base_revision_id: null,
-          delta_json: json([{ name: component, change: 'changed' }]),
+          delta_json: json([deltaItem(ctx, component, number, created - ((number % 72) + 1) * hour)]),
           readiness_json: json({ ready: auto }),
           stages_json: json(
             rollback
@@ -342,6 +342,7 @@ export function incidentRows(
     detected_at: started + rnd.int(1, 30) * 60_000,
     source: rnd.pick(['cli', 'api', 'webhook'] as const),
     external_id: null,
+    last_delivery_at: null,
   };
   const status = candidate
     ? rnd.weighted([
@@ -396,5 +397,38 @@ export function incidentRows(
           linked_at: started + hour,
         }
       : null,
+  };
+}
+
+/**
+ * One changed component as the pipeline records it (domain/delta.ts): the entry deployed, built (its
+ * createdAt, where the metrics' lead time starts) some hours before the change request was raised.
+ */
+function deltaItem(ctx: SeedContext, component: string, number: number, builtAt: number) {
+  const version = `1.${number % 10_000}.0`;
+  return {
+    name: component,
+    change: 'changed',
+    fromVersion: null,
+    toVersion: version,
+    from: null,
+    to: {
+      id: ctx.newId(),
+      name: component,
+      version,
+      artifact: `docker://registry.example.com/${component}:${version}`,
+      type: 'container',
+      sha256: null,
+      commitSha: 'seed',
+      repositoryUrl: `https://git.example.com/${component}`,
+      buildNumber: null,
+      pipelineRunId: `ci-${number}`,
+      provenance: null,
+      signature: null,
+      appArtifacts: null,
+      hasSbom: false,
+      createdBy: 'demo-seed',
+      createdAt: builtAt,
+    },
   };
 }

@@ -29,6 +29,7 @@ const header = [
   'unauthorized_change',
   'summary',
   'link',
+  'basis',
 ];
 
 function row(v: Violation): string {
@@ -47,6 +48,7 @@ function row(v: Violation): string {
     v.unauthorizedChange,
     v.summary,
     link,
+    v.basis,
   ]);
 }
 

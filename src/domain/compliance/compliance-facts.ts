@@ -27,6 +27,13 @@ export interface DeploymentCount {
   count: number;
 }
 
+/**
+ * What a deployment's violation is judged by: the decision the gate recorded on the run when it let it
+ * through, or, for a run from before gate records (migration 0017), its CR's current state.
+ */
+export const judgementBases = ['gate_record', 'current_state'] as const;
+export type JudgementBasis = (typeof judgementBases)[number];
+
 export interface ChangeRef {
   number: string;
   title: string;
@@ -40,6 +47,8 @@ export interface UnapprovedDeploymentFact {
   environment: string;
   startedAt: number;
   createdBy: string;
+  basis: JudgementBasis;
+  /** `approval` as the gate found it (basis `gate_record`) or as it is now (`current_state`). */
   changeRequest: (ChangeRef & { approval: string; state: string }) | null;
 }
 
@@ -83,10 +92,13 @@ export interface EvidenceFact {
   pipelineRunId: string;
   environment: string;
   startedAt: number;
+  basis: JudgementBasis;
+  /** Whether it went ahead as an emergency change. */
+  emergency: boolean;
   changeRequest: ChangeRef & { type: string };
-  /** The readiness summary stored on the run, e.g. "1 of 2 entries not ready". */
+  /** The readiness summary of the gate's check (or stored on an older run), e.g. "1 of 2 entries not ready". */
   summary: string;
-  /** Names of the entries that were not ready. */
+  /** The entries that were not ready, with the checks that failed when the gate recorded them. */
   entries: string[];
 }
 

@@ -35,6 +35,7 @@ const facts: ComplianceFacts = {
       environment: 'prod',
       startedAt: t,
       createdBy: 'pipeline',
+      basis: 'gate_record',
       changeRequest: {
         number: 'CHG0000001',
         title: hostile,
@@ -145,7 +146,7 @@ describe('compliance report rendering', () => {
     const csv = complianceCsv(report);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'kind,at,origin,environment,change_request,change_request_title,deployment_run,audit_seq,audit_event_id,unauthorized_change,summary,link',
+      'kind,at,origin,environment,change_request,change_request_title,deployment_run,audit_seq,audit_event_id,unauthorized_change,summary,link,basis',
     );
     expect(csv).toContain(
       `deployment_without_approval,2026-01-10T12:00:00.000Z,internal,prod,CHG0000001,"<script>alert(""x"")</script> & 'quotes', commas\nand a line",run-1,`,

@@ -1,5 +1,5 @@
 import type { ChangeOrigin } from '../change-request.js';
-import type { ComplianceFacts } from './compliance-facts.js';
+import type { ComplianceFacts, JudgementBasis } from './compliance-facts.js';
 
 /** The policy violations a compliance report lists (docs/compliance.md#violations). */
 export const violationKinds = [
@@ -33,12 +33,20 @@ export interface Violation {
   deploymentRunId: string | null;
   auditEvent: { seq: number; id: string } | null;
   unauthorizedChange: string | null;
+  /**
+   * For a deployment's violations: judged by the gate's record on the run, or by the CR's current
+   * state (a run from before gate records); null for the other kinds.
+   */
+  basis: JudgementBasis | null;
   /** Who did what, in one sentence. */
   summary: string;
   links: ViolationLinks;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Said of a run from before gate records, judged by what its CR and stored readiness say now. */
+const currentStateNote = ' (no gate record: judged by the current state)';
 
 /** API paths of the records a violation names. */
 export function violationLinks(
@@ -62,8 +70,9 @@ type Draft = Omit<
   | 'deploymentRunId'
   | 'auditEvent'
   | 'unauthorizedChange'
+  | 'basis'
 > &
-  Partial<Pick<Violation, 'deploymentRunId' | 'auditEvent' | 'unauthorizedChange'>> & {
+  Partial<Pick<Violation, 'deploymentRunId' | 'auditEvent' | 'unauthorizedChange' | 'basis'>> & {
     at: number;
     cr: { number: string; title: string } | null;
   };
@@ -73,6 +82,7 @@ function violation({ cr, ...d }: Draft): Violation {
     deploymentRunId: null,
     auditEvent: null,
     unauthorizedChange: null,
+    basis: null,
     ...d,
     at: iso(d.at),
     changeRequest: cr?.number ?? null,
@@ -92,8 +102,11 @@ export function detectViolations(f: ComplianceFacts): Violation[] {
         environment: d.environment,
         cr: d.changeRequest,
         deploymentRunId: d.runId,
+        basis: d.basis,
         summary: d.changeRequest
-          ? `pipeline run ${d.pipelineRunId} deployed ${d.changeRequest.number} to ${d.environment} while its approval was '${d.changeRequest.approval}' and it was not an emergency change`
+          ? d.basis === 'gate_record'
+            ? `pipeline run ${d.pipelineRunId} deployed ${d.changeRequest.number} to ${d.environment} while its approval was '${d.changeRequest.approval}' and it was not an emergency change`
+            : `pipeline run ${d.pipelineRunId} deployed ${d.changeRequest.number} to ${d.environment}, whose approval is '${d.changeRequest.approval}' now and which is not an emergency change${currentStateNote}`
           : `pipeline run ${d.pipelineRunId} deployed to ${d.environment} without a change request`,
       }),
     ),
@@ -147,7 +160,8 @@ export function detectViolations(f: ComplianceFacts): Violation[] {
         environment: e.environment,
         cr: e.changeRequest,
         deploymentRunId: e.runId,
-        summary: `pipeline run ${e.pipelineRunId} deployed ${e.changeRequest.number}${e.changeRequest.type === 'emergency' ? ' (emergency)' : ''} to ${e.environment} with failing or missing evidence${e.entries.length > 0 ? ` for ${e.entries.join(', ')}` : ''}: ${e.summary}`,
+        basis: e.basis,
+        summary: `pipeline run ${e.pipelineRunId} deployed ${e.changeRequest.number}${e.emergency ? ' (emergency)' : ''} to ${e.environment} with failing or missing evidence${e.entries.length > 0 ? ` for ${e.entries.join(', ')}` : ''}: ${e.summary}${e.basis === 'current_state' ? currentStateNote : ''}`,
       }),
     ),
     ...f.unauthorized.map((u) =>

@@ -182,6 +182,74 @@ describe('maturity scoring', () => {
     expect(gap.next?.unmet[0]?.nextStep).toContain('2 changes have no creation audit event');
   });
 
+  /** Audit facts meeting every level-4 criterion but the retrospective one, which the test then sets. */
+  function auditedFacts(): MaturityFacts {
+    const f = managedFacts();
+    f.changes.productionWithBackoutPlan = 32;
+    f.catalog.freezeWindows = 1;
+    f.config.complianceProfile = true;
+    return f;
+  }
+
+  it('counts retrospective approvals as not applicable with no emergency changes, so audit reaches level 4', () => {
+    const audit = assessDimension('audit', auditedFacts());
+    expect(audit.level).toBe(4);
+    expect(audit.criteria.find((c) => c.id === 'audit.retro-on-time')).toMatchObject({
+      met: true,
+      fact: 'no emergency changes in the data, nothing to approve retrospectively',
+    });
+  });
+
+  it('holds audit at level 3 while emergency changes lack their retrospective obligation or approve it late', () => {
+    const f = auditedFacts();
+    f.changes.emergency = 2;
+    const untracked = assessDimension('audit', f);
+    expect(untracked.level).toBe(3);
+    expect(untracked.next?.unmet.map((u) => u.id)).toEqual(['audit.retro-on-time']);
+    expect(untracked.next?.unmet[0]?.nextStep).toContain(
+      'No emergency change has a retrospective approval obligation to measure',
+    );
+    Object.assign(f.retrospective, { total: 10, completedOnTime: 8, late: 2 });
+    expect(assessDimension('audit', f).next?.unmet[0]?.nextStep).toContain(
+      '2 retrospective approvals were late (80% (8 of 10) on time, target 90%)',
+    );
+    f.retrospective.completedOnTime = 9;
+    expect(assessDimension('audit', f).level).toBe(4);
+  });
+
+  it('does not lift a level on an empty population where the emptiness is the gap: no production change', () => {
+    const f = managedFacts();
+    Object.assign(f.changes, { production: 0, productionWithRisk: 0 });
+    const risk = assessDimension('risk', f);
+    expect(risk.level).toBe(1);
+    expect(risk.next?.unmet[0]).toMatchObject({
+      id: 'risk.significant-changes-evaluated',
+      fact: '0% (0 of 0) of production changes carry a risk',
+    });
+    const audit = assessDimension('audit', f);
+    expect(audit.level).toBe(2);
+    expect(audit.next?.unmet.map((u) => u.id)).toEqual(['audit.rollback-documented']);
+  });
+
+  it('judges automated rollback not applicable while no deployment failed, only with rollback enabled everywhere', () => {
+    const f = managedFacts();
+    Object.assign(f.changes, { pipelineCreated: 90, productionPipelineCreated: 36, autoApproved: 9 });
+    f.config.evidenceChecks = true;
+    Object.assign(f.environments, { total: 3, production: 2, productionRollbackEnabled: 2 });
+    Object.assign(f.deployments, { finished: 50, failed: 0, failedWithRollback: 0 });
+    const none = assessDimension('automation', f);
+    expect(none.level).toBe(4);
+    expect(none.criteria.find((c) => c.id === 'automation.rollback')?.fact).toBe(
+      'rollback enabled on 2 of 2 production environments; no deployment failed, nothing to roll back',
+    );
+    f.environments.productionRollbackEnabled = 1;
+    const partial = assessDimension('automation', f);
+    expect(partial.level).toBe(3);
+    expect(partial.next?.unmet[0]?.fact).toBe(
+      'rollback enabled on 1 of 2 production environments; 0% (0 of 0) of failed deployments rolled back',
+    );
+  });
+
   it('sets the overall level to the weakest dimension and lists that dimension’s steps first', () => {
     const f = managedFacts();
     f.changes.productionWithRisk = 0;

@@ -1,4 +1,5 @@
-import { type MaturityCriterion, maturityCriteria } from './maturity-criteria.js';
+import { maturityCriteria } from './maturity-criteria.js';
+import { type CriterionJudgement, judgeCriterion, type MaturityCriterion } from './maturity-criterion.js';
 import type { MaturityFacts } from './maturity-facts.js';
 import { type MaturityDimension, type MaturityLevel, maturityDimensions } from './maturity-questions.js';
 
@@ -48,8 +49,8 @@ export interface MaturityAssessment {
   nextSteps: { dimension: MaturityDimension; step: string }[];
 }
 
-function result(c: MaturityCriterion, f: MaturityFacts): CriterionResult {
-  return { id: c.id, level: c.level, requirement: c.requirement, met: c.met(f), fact: c.fact(f) };
+function result(c: MaturityCriterion, j: CriterionJudgement): CriterionResult {
+  return { id: c.id, level: c.level, requirement: c.requirement, met: j.met, fact: j.fact };
 }
 
 /**
@@ -57,27 +58,30 @@ function result(c: MaturityCriterion, f: MaturityFacts): CriterionResult {
  * met. Level 1 needs nothing. Unmet criteria of the next level come with their next step.
  */
 export function assessDimension(dimension: MaturityDimension, f: MaturityFacts): DimensionAssessment {
-  const criteria = maturityCriteria.filter((c) => c.dimension === dimension);
+  const judged = maturityCriteria
+    .filter((c) => c.dimension === dimension)
+    .map((c) => ({ c, j: judgeCriterion(c, f) }));
   let level: MaturityLevel = 1;
   for (const candidate of [2, 3, 4, 5] as const) {
-    if (!criteria.filter((c) => c.level === candidate).every((c) => c.met(f))) break;
+    if (!judged.every(({ c, j }) => c.level !== candidate || j.met)) break;
     level = candidate;
   }
   const nextLevel = level < 5 ? ((level + 1) as MaturityLevel) : null;
-  const shown = criteria.filter((c) => nextLevel === null || c.level <= nextLevel);
   return {
     dimension,
     title: dimensionTitles[dimension],
     level,
-    criteria: shown.map((c) => result(c, f)),
+    criteria: judged
+      .filter(({ c }) => nextLevel === null || c.level <= nextLevel)
+      .map(({ c, j }) => result(c, j)),
     next:
       nextLevel === null
         ? null
         : {
             level: nextLevel,
-            unmet: criteria
-              .filter((c) => c.level === nextLevel && !c.met(f))
-              .map((c) => ({ ...result(c, f), nextStep: c.nextStep(f) })),
+            unmet: judged
+              .filter(({ c, j }) => c.level === nextLevel && !j.met)
+              .map(({ c, j }) => ({ ...result(c, j), nextStep: j.nextStep })),
           },
   };
 }

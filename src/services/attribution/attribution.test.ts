@@ -6,6 +6,7 @@ import { failure } from '../../../test/support/failure.js';
 import { similarConcludedChanges } from '../../store/risk-history.js';
 import { readAuditLog } from '../audit/audit-queries.js';
 import {
+  cancelChangeRequest,
   closeChangeRequest,
   decideChangeApproval,
   requestApproval,
@@ -150,10 +151,12 @@ describe.each(dialects)('change attribution and post-incident reviews on %s', (d
     const ledgerId = (await getChangeRequest(deps(), h.admin, h.ledger)).changeRequest.id;
     const paymentsId = (await getChangeRequest(deps(), h.admin, h.payments)).changeRequest.id;
     const actions = log
-      .filter((e) => e.action.includes('cause_') || e.action === 'change_request.incident_linked')
+      .filter((e) => /cause_|incident_linked|change_linked/.test(e.action))
       .map((e) => [e.action, e.entityId, e.actor]);
+    // The link a confirmation creates is one fact on both trails, as with `incident link`.
     expect(actions).toEqual([
       ['change_request.incident_linked', ledgerId, 'sre@example.com'],
+      ['incident.change_linked', incident.id, 'sre@example.com'],
       ['incident.cause_confirmed', incident.id, 'sre@example.com'],
       ['change_request.cause_confirmed', ledgerId, 'sre@example.com'],
       ['incident.cause_rejected', incident.id, 'sre@example.com'],
@@ -171,6 +174,49 @@ describe.each(dialects)('change attribution and post-incident reviews on %s', (d
     // Changing one's mind: rejecting the confirmed cause takes its incident link away again.
     await rejectCause(deps(), h.sre, incident.number, h.ledger, 'it was the load balancer after all');
     expect((await failures()).get(h.ledger)).toEqual([]);
+    const unlinked = (await readAuditLog(deps(), h.admin, {}))
+      .filter((e) => e.action.endsWith('_unlinked'))
+      .map((e) => [e.action, e.entityId, e.after]);
+    const facts = { incident: incident.number, changeRequest: h.ledger };
+    expect(unlinked).toEqual([
+      ['change_request.incident_unlinked', ledgerId, { number: h.ledger, incidentId: incident.id, ...facts }],
+      [
+        'incident.change_unlinked',
+        incident.id,
+        { number: incident.number, changeRequestId: ledgerId, ...facts },
+      ],
+    ]);
+  });
+
+  it('refuses to confirm a change that was never implemented or deployed, naming its state', async () => {
+    const h = await history();
+    const incident = await createIncident(deps(), h.sre, { title: 'Web down', components: ['web'] });
+    const draft = await createChangeRequest(deps(), h.pipeline, { ...validChange, environment: 'prod' });
+    const dropped = await createChangeRequest(deps(), h.pipeline, { ...validChange, environment: 'prod' });
+    await cancelChangeRequest(deps(), h.pipeline, dropped.number, 'not needed');
+    // A deployment that stopped at the approval gate: its run never reached a pipeline status.
+    await h.ship('web', '3.0.0', 'failure');
+    await h.promoteTo();
+    const gated = await h.begin();
+    expect(gated.run.phase).toBe('awaiting_approval');
+
+    const refusals = [
+      [draft.number, 'in state new'],
+      [dropped.number, 'canceled'],
+      [gated.changeRequest.number, 'in state authorize'],
+    ] as const;
+    for (const [number, standing] of refusals) {
+      const refused = await failure(confirmCause(deps(), h.sre, incident.number, number));
+      expect(refused.code).toBe('illegal_transition');
+      expect(refused.message).toBe(
+        `${number} is ${standing} and was never implemented or deployed, so it cannot have caused ${incident.number}; confirm the change that was deployed (changegate incident causes ${incident.number} lists the candidates)`,
+      );
+    }
+    // Nothing was written: no cause, no link, no review.
+    expect((await listIncidentCauses(deps(), h.sre, incident.number)).causes).toEqual([]);
+    expect(await listReviews(deps(), h.admin, {})).toEqual([]);
+    // A deployed change that was not a candidate stays confirmable.
+    expect((await confirmCause(deps(), h.sre, incident.number, h.payments)).cause.status).toBe('confirmed');
   });
 
   it('confirms a CR that was not a candidate, and not another tenant’s', async () => {

@@ -1,4 +1,4 @@
-import { changeRef } from '../../domain/change-request.js';
+import { type ChangeRequest, changeRef } from '../../domain/change-request.js';
 import { sameActor } from '../../domain/change-request-state.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import type { Incident } from '../../domain/incident.js';
@@ -6,6 +6,7 @@ import { text } from '../../domain/validate.js';
 import {
   decideCause,
   deleteIncidentLinks,
+  hasConcludedDeployment,
   type IncidentCause,
   insertCause,
   listCauses,
@@ -15,6 +16,7 @@ import { findChangeRequest } from '../../store/change-requests.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Actor, ServiceDeps } from '../context.js';
+import { auditIncidentLink } from '../incidents/audit-incident-link.js';
 import { requireIncident } from '../incidents/incident-service.js';
 import { requirePostIncidentReview } from '../reviews/require-review.js';
 
@@ -76,6 +78,36 @@ async function audit(
   });
 }
 
+/** Where a CR that never got anywhere stands, in words: "canceled", "closed as cancelled", "in state new". */
+function standing(cr: Pick<ChangeRequest, 'state' | 'closeCategory'>): string {
+  if (cr.state === 'canceled') return 'canceled';
+  if (cr.closeCategory === 'cancelled')
+    return `${cr.state === 'closed' ? 'closed' : `in state ${cr.state}`} as cancelled`;
+  return `in state ${cr.state}`;
+}
+
+/**
+ * Only a change that was deployed can have caused anything. "Deployed" as the metrics count it
+ * (store/metrics.ts, deployment facts): a run of it that reached a pipeline status, or the CR
+ * itself reached implement, review or closed without being cancelled (implemented by hand, or a
+ * deployment under way).
+ */
+async function assertWasDeployed(
+  tx: DbOrTx,
+  actor: Actor,
+  cr: ChangeRequest,
+  incident: Incident,
+): Promise<void> {
+  const implemented =
+    ['implement', 'review', 'closed'].includes(cr.state) && cr.closeCategory !== 'cancelled';
+  if (implemented || (await hasConcludedDeployment(tx, actor.tenantId, cr.id))) return;
+  throw new AppError(
+    'illegal_transition',
+    `${cr.number} is ${standing(cr)} and was never implemented or deployed, so it cannot have caused ${incident.number}; confirm the change that was deployed (changegate incident causes ${incident.number} lists the candidates)`,
+    { field: 'changeRequest', state: cr.state, closeCategory: cr.closeCategory },
+  );
+}
+
 /**
  * A human confirms that the change caused the incident (a candidate or any other CR of the tenant):
  * the cause is `confirmed`, the CR gets an `incident` link (the risk history and metrics count it as
@@ -95,6 +127,7 @@ export async function confirmCause(
       throw new AppError('conflict', `${cr.number} is already the confirmed cause of ${incident.number}`, {
         field: 'changeRequest',
       });
+    await assertWasDeployed(tx, actor, cr, incident);
     const now = deps.now();
     const decision = { status: 'confirmed' as const, by: actor.name, at: now, note };
     if (cause) await decideCause(tx, actor.tenantId, cause.id, decision);
@@ -123,12 +156,8 @@ export async function confirmCause(
         createdAt: now,
       };
       await insertLink(tx, actor.tenantId, link);
-      await recordAudit(tx, deps, actor, {
-        action: 'change_request.incident_linked',
-        entityType: 'change_request',
-        entityId: cr.id,
-        after: { number: cr.number, incident: incident.number, incidentId: incident.id, linkId: link.id },
-      });
+      const facts = { incident: incident.number, changeRequest: cr.number, linkId: link.id };
+      await auditIncidentLink(tx, deps, actor, incident, cr, 'linked', facts);
     }
     await audit(tx, deps, actor, 'confirmed', {
       incident,
@@ -189,11 +218,9 @@ export async function rejectCause(
     if (cause.status === 'confirmed') {
       const removed = await deleteIncidentLinks(tx, actor.tenantId, cr.id, incident.number);
       if (removed > 0)
-        await recordAudit(tx, deps, actor, {
-          action: 'change_request.incident_unlinked',
-          entityType: 'change_request',
-          entityId: cr.id,
-          before: { number: cr.number, incident: incident.number },
+        await auditIncidentLink(tx, deps, actor, incident, cr, 'unlinked', {
+          incident: incident.number,
+          changeRequest: cr.number,
         });
     }
     await audit(tx, deps, actor, 'rejected', {

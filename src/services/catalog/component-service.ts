@@ -8,7 +8,6 @@ import {
 } from '../../domain/component.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import {
-  type ComponentRecord,
   deleteComponent,
   findComponent,
   insertComponent,
@@ -56,22 +55,11 @@ export async function createComponentIn(
 ): Promise<Component> {
   const owner = await ownerGroup(tx, deps, actor, fields.ownerGroup);
   await assertEnvironments(tx, actor, fields.environments);
-  const now = deps.now();
-  const component: Component = {
-    id: deps.newId(),
-    tenantId: actor.tenantId,
-    ...fields,
-    createdBy: actor.name,
-    createdAt: now,
-    updatedAt: now,
-  };
-  const { ownerGroup: _o, ...rest } = component;
-  const record: ComponentRecord = { ...rest, ownerGroupId: owner.id };
-  return createAuditedRecord(tx, deps, actor, kind, {
-    record: component,
+  return createAuditedRecord<Component>(tx, deps, actor, kind, {
+    fields,
     exists: `component '${fields.name}' already exists`,
     find: () => findComponent(tx, actor.tenantId, fields.name),
-    insert: () => insertComponent(tx, record),
+    insert: ({ ownerGroup: _o, ...rest }) => insertComponent(tx, { ...rest, ownerGroupId: owner.id }),
   });
 }
 
@@ -108,12 +96,11 @@ export async function updateComponentIn(
   const owner =
     patch.ownerGroup === undefined ? undefined : await ownerGroup(tx, deps, actor, patch.ownerGroup);
   if (patch.environments) await assertEnvironments(tx, actor, patch.environments);
-  const updated: Component = { ...component, ...patch, updatedAt: deps.now() };
   const { ownerGroup: _o, ...rest } = patch;
-  return updateAuditedRecord(tx, deps, actor, kind, {
+  return updateAuditedRecord<Component>(tx, deps, actor, kind, {
     before: component,
-    after: updated,
-    update: () =>
+    changes: patch,
+    update: (updated) =>
       updateComponent(tx, component, {
         ...rest,
         ...(owner ? { ownerGroupId: owner.id } : {}),

@@ -41,20 +41,11 @@ export function createGroupIn(
   actor: Actor,
   fields: GroupFields,
 ): Promise<Group> {
-  const now = deps.now();
-  const group: Group = {
-    id: deps.newId(),
-    tenantId: actor.tenantId,
-    ...fields,
-    createdBy: actor.name,
-    createdAt: now,
-    updatedAt: now,
-  };
-  return createAuditedRecord(tx, deps, actor, kind, {
-    record: group,
-    exists: `group '${group.name}' already exists`,
-    find: () => findGroup(tx, actor.tenantId, group.name),
-    insert: () => insertGroup(tx, group),
+  return createAuditedRecord<Group>(tx, deps, actor, kind, {
+    fields,
+    exists: `group '${fields.name}' already exists`,
+    find: () => findGroup(tx, actor.tenantId, fields.name),
+    insert: (group) => insertGroup(tx, group),
   });
 }
 
@@ -103,11 +94,10 @@ export function updateGroupIn(
   group: Group,
   patch: GroupPatch,
 ): Promise<Group> {
-  const updated: Group = { ...group, ...patch, updatedAt: deps.now() };
-  return updateAuditedRecord(tx, deps, actor, kind, {
+  return updateAuditedRecord<Group>(tx, deps, actor, kind, {
     before: group,
-    after: updated,
-    update: () => updateGroup(tx, group, { ...patch, updatedAt: updated.updatedAt }),
+    changes: patch,
+    update: (updated) => updateGroup(tx, group, { ...patch, updatedAt: updated.updatedAt }),
   });
 }
 

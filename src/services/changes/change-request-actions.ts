@@ -33,7 +33,7 @@ import { environmentNames, unknownEnvironment } from '../environments/environmen
 import { enforceChangeGuards } from '../guards/change-guards.js';
 import { reviewIfUnsuccessful } from '../reviews/require-review.js';
 import { reassessAfterEdit } from '../risk/assess-change-risk.js';
-import { templateScopeAfterEdit } from '../templates/create-from-template.js';
+import { templateScopeAfterEdit } from '../templates/template-scope-after-edit.js';
 import { checkedCustomFields } from './custom-fields.js';
 import { mutateChangeRequest } from './mutate-change-request.js';
 

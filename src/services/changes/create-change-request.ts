@@ -1,25 +1,12 @@
-import { type ChangeRequest, formatChangeNumber } from '../../domain/change-request.js';
+import type { ChangeRequest } from '../../domain/change-request.js';
 import { type ChangeCreateInput, validateChangeCreate } from '../../domain/change-request-input.js';
-import { insertChangeRequest } from '../../store/change-requests.js';
-import { nextCounterValue } from '../../store/counters.js';
-import { type DbOrTx, inTransaction } from '../../store/database.js';
-import { findEnvironment } from '../../store/environments.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { inTransaction } from '../../store/database.js';
 import { assertRegisteredComponents } from '../catalog/component-service.js';
-import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
-import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
-import { assessChange } from '../risk/assess-change-risk.js';
 import { createFromTemplate } from '../templates/create-from-template.js';
-import { checkedCustomFields } from './custom-fields.js';
+import { insertNewChangeRequest, type PipelineFacts } from './insert-new-change-request.js';
 
-/** Pipeline facts a CR may be created with; set by the pipeline, not by people. */
-export interface PipelineFacts {
-  deploymentReady?: boolean | null;
-  targetFingerprint?: string | null;
-  pipelineRunId?: string | null;
-}
-
+/** A CR asked for by a person or the API: from a template when it names one, else in state new. */
 export async function createChangeRequest(
   deps: ServiceDeps,
   actor: Actor,
@@ -37,74 +24,4 @@ export async function createChangeRequest(
     await assertRegisteredComponents(tx, actor, valid.fields.components);
     return insertNewChangeRequest(tx, deps, actor, valid, facts);
   });
-}
-
-/** Where a new CR starts: `new` for people; the pipeline creates it already approved or requested. */
-export interface InitialState {
-  state: ChangeRequest['state'];
-  approval: ChangeRequest['approval'];
-  /** Set when the CR starts in implement (a rollback): who is deploying it. */
-  implementedBy?: string;
-  /** The standard change template it is created from. */
-  template?: string;
-}
-
-/** Creates a validated CR inside the caller's transaction, with its audit event. */
-export async function insertNewChangeRequest(
-  tx: DbOrTx,
-  deps: ServiceDeps,
-  actor: Actor,
-  { type, fields }: ReturnType<typeof validateChangeCreate>,
-  facts: PipelineFacts = {},
-  initial: InitialState = { state: 'new', approval: 'not_requested' },
-): Promise<ChangeRequest> {
-  let purpose: ChangeRequest['targetEnvironmentPurpose'] = null;
-  let detail: string | null = null;
-  if (fields.environment !== null) {
-    const env = await findEnvironment(tx, actor.tenantId, fields.environment);
-    if (!env) throw unknownEnvironment(fields.environment, await environmentNames(tx, actor));
-    purpose = env.purpose;
-    detail = env.detail;
-  }
-  // Custom fields and the risk assessment follow the tenant's configuration (docs/custom-fields.md, docs/risk.md).
-  const { config } = await loadTenantConfig(tx, actor.tenantId);
-  const customFields = checkedCustomFields(config, fields.customFields, {
-    byPipeline: Boolean(facts.pipelineRunId),
-  });
-  const now = deps.now();
-  const cr: ChangeRequest = {
-    id: deps.newId(),
-    tenantId: actor.tenantId,
-    number: formatChangeNumber(await nextCounterValue(tx, actor.tenantId, 'change_request')),
-    type,
-    state: initial.state,
-    approval: initial.approval,
-    closeCategory: null,
-    closeNotes: null,
-    ...fields,
-    customFields,
-    targetEnvironmentPurpose: purpose,
-    targetEnvironmentDetail: detail,
-    deploymentReady: facts.deploymentReady ?? null,
-    targetFingerprint: facts.targetFingerprint ?? null,
-    pipelineRunId: facts.pipelineRunId ?? null,
-    requestedBy: actor.name,
-    implementedBy: initial.implementedBy ?? null,
-    template: initial.template ?? null,
-    riskAssessment: null,
-    approvalDecision: null,
-    createdAt: now,
-    updatedAt: now,
-    closedAt: null,
-  };
-  cr.riskAssessment = await assessChange(tx, deps, config.risk, cr);
-  await insertChangeRequest(tx, cr);
-  const { tenantId: _t, updatedAt: _u, ...audited } = cr;
-  await recordAudit(tx, deps, actor, {
-    action: 'change_request.created',
-    entityType: 'change_request',
-    entityId: cr.id,
-    after: audited,
-  });
-  return cr;
 }

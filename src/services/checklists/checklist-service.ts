@@ -47,20 +47,11 @@ export function createChecklistIn(
   actor: Actor,
   fields: ChecklistFields,
 ): Promise<Checklist> {
-  const now = deps.now();
-  const checklist: Checklist = {
-    id: deps.newId(),
-    tenantId: actor.tenantId,
-    ...fields,
-    createdBy: actor.name,
-    createdAt: now,
-    updatedAt: now,
-  };
-  return createAuditedRecord(tx, deps, actor, kind, {
-    record: checklist,
+  return createAuditedRecord<Checklist>(tx, deps, actor, kind, {
+    fields,
     exists: `a checklist for category '${fields.category}' already exists; change it with changegate checklist update ${fields.category}`,
     find: () => findChecklist(tx, actor.tenantId, fields.category),
-    insert: () => insertChecklist(tx, checklist),
+    insert: (checklist) => insertChecklist(tx, checklist),
   });
 }
 
@@ -89,11 +80,10 @@ export function updateChecklistIn(
   checklist: Checklist,
   patch: ChecklistPatch,
 ): Promise<Checklist> {
-  const updated: Checklist = { ...checklist, ...patch, updatedAt: deps.now() };
-  return updateAuditedRecord(tx, deps, actor, kind, {
+  return updateAuditedRecord<Checklist>(tx, deps, actor, kind, {
     before: checklist,
-    after: updated,
-    update: () => updateChecklist(tx, checklist, updated),
+    changes: patch,
+    update: (updated) => updateChecklist(tx, checklist, updated),
   });
 }
 

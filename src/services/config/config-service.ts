@@ -7,10 +7,15 @@ import {
   listEnvironments,
   updateEnvironment,
 } from '../../store/environments.js';
-import { findTenantConfig, insertTenantConfig } from '../../store/tenant-configs.js';
+import {
+  findLatestTenantConfigText,
+  findTenantConfig,
+  insertTenantConfig,
+} from '../../store/tenant-configs.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { applyCatalog } from './apply-catalog.js';
+import { ParsedConfigCache } from './parsed-config-cache.js';
 
 export interface AppliedConfig {
   version: number;
@@ -87,21 +92,31 @@ export async function applyTenantConfig(
   });
 }
 
-/** The configuration in force: the latest applied version, or the defaults (version 0). */
+/** Parsed configurations in force, kept per tenant and version (parsed-config-cache.ts). */
+const parsedConfigs = new ParsedConfigCache<TenantConfig>(1_000);
+
+/**
+ * The configuration in force: the latest applied version, or the defaults (version 0). The version is
+ * read from the database on every call; its document is parsed once per version. The result is frozen.
+ */
 export async function loadTenantConfig(
   db: DbOrTx,
   tenantId: string,
 ): Promise<Omit<AppliedConfig, 'environments'>> {
-  const stored = await findTenantConfig(db, tenantId);
+  const stored = await findLatestTenantConfigText(db, tenantId);
   if (!stored) {
     return { version: 0, appliedBy: null, appliedAt: null, config: defaultTenantConfig, document: null };
   }
+  const { config, document } = parsedConfigs.parsed(tenantId, stored.version, stored.documentJson, (text) => {
+    const document: unknown = JSON.parse(text);
+    return { config: parseTenantConfig(document), document };
+  });
   return {
     version: stored.version,
     appliedBy: stored.appliedBy,
     appliedAt: stored.appliedAt,
-    config: parseTenantConfig(stored.document),
-    document: stored.document,
+    config,
+    document,
   };
 }
 

@@ -21,7 +21,7 @@ import { insertRun, runsForChangeRequest } from '../../store/deployment-runs.js'
 import { listLabels, setLabel } from '../../store/inventory.js';
 import { lastPromotion } from '../../store/promotions.js';
 import { decidePipelineApproval } from '../approvals/pipeline-approval.js';
-import { insertNewChangeRequest } from '../changes/create-change-request.js';
+import { insertNewChangeRequest } from '../changes/insert-new-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { loadSuppliedChangeRequest, pipelineDescription } from './deployment-change-request.js';
@@ -349,8 +349,9 @@ export async function beginDeployment(
       supersededRuns: superseded,
     });
 
-    // 3. Gate (and into implement when it opens)
-    run = await passGate(tx, deps, actor, run, prepared.cr);
+    // 3. Gate (and into implement when it opens); the fast path reused the evidence check of an earlier
+    // run, so the gate makes its own.
+    run = await passGate(tx, deps, actor, run, prepared.cr, fastPath ? undefined : prepared.readiness);
     return deploymentView(tx, actor, run);
   });
 }

@@ -12,7 +12,7 @@ import { findChangeRequest } from '../../store/change-requests.js';
 import { inTransaction } from '../../store/database.js';
 import { insertRun, recentRuns, runsForChangeRequest } from '../../store/deployment-runs.js';
 import { listLabels, setLabel } from '../../store/inventory.js';
-import { insertNewChangeRequest } from '../changes/create-change-request.js';
+import { insertNewChangeRequest } from '../changes/insert-new-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { lockTtlMs, pipelineRunIdOf } from './deployment-input.js';
@@ -28,6 +28,7 @@ import {
   revisionEntries,
   timed,
 } from './deployment-support.js';
+import { gateRecord } from './gate-record.js';
 
 export interface BeginRollbackInput {
   environment: unknown;
@@ -226,7 +227,7 @@ export async function beginRollback(
       (p) => `${p.cr.number} created (emergency, linked to ${plan.old.number})`,
     );
 
-    const run: DeploymentRun = {
+    const draft: DeploymentRun = {
       id: runId,
       pipelineRunId,
       environment,
@@ -262,6 +263,15 @@ export async function beginRollback(
       startedAt: deps.now(),
       updatedAt: deps.now(),
       finishedAt: null,
+    };
+    const run: DeploymentRun = {
+      ...draft,
+      gate: await gateRecord(tx, deps, actor, draft, {
+        found: prepared.cr,
+        wentAhead: prepared.cr,
+        freezes: [],
+        readiness: prepared.readiness,
+      }),
     };
     await insertRun(tx, actor.tenantId, run);
     await recordRunEvent(tx, deps, actor, 'deployment.started', run, prepared.cr.number, {

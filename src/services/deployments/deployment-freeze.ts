@@ -6,7 +6,7 @@ import { activeWindowAt } from '../../domain/windows.js';
 import type { DbOrTx } from '../../store/database.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { enforceChangeGuards } from '../guards/change-guards.js';
-import { checkFreeze, loadFreezes } from '../windows/freeze-check.js';
+import { checkFreeze, type FreezePass, loadFreezes } from '../windows/freeze-check.js';
 import { requireRevision, revisionEntries } from './deployment-support.js';
 
 /** What a deployment touches: the names in its delta, or every entry of the revision when it redeploys it whole. */
@@ -80,6 +80,7 @@ export async function checkDeploymentFreeze(
  * The gate's guards, when it moves the CR into implement (at once, or after a wait for approval):
  * freezes on the CR's plan and the moment of deployment (noting on the CR any freeze it goes ahead
  * in), and the major-incident block for what it deploys (src/services/guards/change-guards.ts).
+ * Returns the freezes it goes ahead in, for the gate's record.
  */
 export async function enforceGateFreeze(
   tx: DbOrTx,
@@ -87,10 +88,10 @@ export async function enforceGateFreeze(
   actor: Actor,
   run: DeploymentRun,
   cr: ChangeRequest,
-): Promise<void> {
+): Promise<FreezePass[]> {
   const revision =
     run.delta.length > 0 ? { entries: {} } : await requireRevision(tx, actor, run.targetRevisionId);
-  await enforceChangeGuards(tx, deps, actor, cr, 'implement', {
+  return enforceChangeGuards(tx, deps, actor, cr, 'implement', {
     environment: run.environment,
     components: deployedComponents(revision, run.delta),
     pipelineRunId: run.pipelineRunId,

@@ -2,6 +2,7 @@ import type { ChangeRequest } from '../../domain/change-request.js';
 import { decideTransition } from '../../domain/change-request-state.js';
 import type { DeploymentRun } from '../../domain/deployment.js';
 import { AppError } from '../../domain/errors.js';
+import type { Readiness } from '../../domain/readiness.js';
 import type { DbOrTx } from '../../store/database.js';
 import { runsForChangeRequest } from '../../store/deployment-runs.js';
 import { applyChangeMutation } from '../changes/mutate-change-request.js';
@@ -9,6 +10,7 @@ import { enforceChecklist } from '../checklists/checklist-gate.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { enforceGateFreeze } from './deployment-freeze.js';
 import { recordRunEvent, releaseLock, saveRunState } from './deployment-support.js';
+import { gateRecord } from './gate-record.js';
 
 /**
  * Step 3 of DESIGN.md §5. Approved: into `implement`. Not approved but an emergency: into `implement`
@@ -16,7 +18,8 @@ import { recordRunEvent, releaseLock, saveRunState } from './deployment-support.
  * waits at the gate and gives up its lock, so other deployments are not blocked by a pending approval.
  * A freeze in force (or on the CR's plan) keeps the CR out of `implement` unless it is an emergency or
  * overridden (docs/windows.md), and open items of its category's checklist keep it out altogether
- * (docs/templates-and-checklists.md).
+ * (docs/templates-and-checklists.md). A run let through carries the gate's record (`run.gate`):
+ * what the compliance report judges it by; `readiness` is the evidence check the caller has just made.
  */
 export async function passGate(
   tx: DbOrTx,
@@ -24,6 +27,7 @@ export async function passGate(
   actor: Actor,
   run: DeploymentRun,
   cr: ChangeRequest,
+  readiness?: Readiness,
 ): Promise<DeploymentRun> {
   const started = performance.now();
   const stage = (status: 'success' | 'failure' | 'waiting', detail: string) => ({
@@ -40,10 +44,11 @@ export async function passGate(
     const interrupted = earlier.some(
       (r) => r.id !== run.id && r.stages.some((s) => s.name === 'gate' && s.status === 'success'),
     );
-    if (!interrupted) await enforceGateFreeze(tx, deps, actor, run, cr);
+    const freezes = interrupted ? [] : await enforceGateFreeze(tx, deps, actor, run, cr);
     return saveRunState(tx, deps, actor, {
       ...run,
       phase: 'implementing',
+      gate: await gateRecord(tx, deps, actor, run, { found: cr, wentAhead: cr, freezes, readiness }),
       stages: [
         ...run.stages,
         stage(
@@ -65,7 +70,7 @@ export async function passGate(
   if (cr.approval === 'approved' || run.options.emergency) {
     // Required checklist items first: a refusal names them and writes nothing (the run's transaction rolls back).
     await enforceChecklist(tx, actor, cr);
-    await enforceGateFreeze(tx, deps, actor, run, cr);
+    const freezes = await enforceGateFreeze(tx, deps, actor, run, cr);
     let current = cr;
     let detail = `${cr.number} approved`;
     if (cr.approval !== 'approved') {
@@ -98,6 +103,7 @@ export async function passGate(
     return saveRunState(tx, deps, actor, {
       ...run,
       phase: 'implementing',
+      gate: await gateRecord(tx, deps, actor, run, { found: cr, wentAhead: current, freezes, readiness }),
       stages: [...run.stages, stage('success', detail)],
     });
   }

@@ -33,6 +33,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { assertRegisteredComponents } from '../catalog/component-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { environmentNames, unknownEnvironment } from '../environments/environment-service.js';
+import { auditIncidentLink } from './audit-incident-link.js';
 
 /** An incident with its linked CRs, problems, causing-change candidates and commander authorizations. */
 export interface IncidentDetail {
@@ -276,7 +277,7 @@ export async function linkIncident(
     };
     await insertLink(tx, actor.tenantId, link);
     const facts = { incident: incident.number, changeRequest: cr.number, linkId: link.id };
-    await auditBothSides(tx, deps, actor, incident, cr, 'linked', facts);
+    await auditIncidentLink(tx, deps, actor, incident, cr, 'linked', facts);
     return { incident, changeRequestNumber: cr.number, linkedBy: actor.name, linkedAt: link.createdAt };
   });
 }
@@ -299,32 +300,8 @@ export async function unlinkIncident(
       });
     }
     const facts = { incident: incident.number, changeRequest: cr.number };
-    await auditBothSides(tx, deps, actor, incident, cr, 'unlinked', facts);
+    await auditIncidentLink(tx, deps, actor, incident, cr, 'unlinked', facts);
     return { incident, changeRequestNumber: cr.number };
-  });
-}
-
-/** A link between an incident and a CR is one fact on two trails: the incident's and the CR's. */
-async function auditBothSides(
-  tx: DbOrTx,
-  deps: ServiceDeps,
-  actor: Actor,
-  incident: Incident,
-  cr: { id: string; number: string },
-  verb: 'linked' | 'unlinked',
-  facts: Record<string, string>,
-): Promise<void> {
-  await recordAudit(tx, deps, actor, {
-    action: `change_request.incident_${verb}`,
-    entityType: 'change_request',
-    entityId: cr.id,
-    after: { number: cr.number, incidentId: incident.id, ...facts },
-  });
-  await recordAudit(tx, deps, actor, {
-    action: `incident.change_${verb}`,
-    entityType: 'incident',
-    entityId: incident.id,
-    after: { number: incident.number, changeRequestId: cr.id, ...facts },
   });
 }
 

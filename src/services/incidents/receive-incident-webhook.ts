@@ -13,7 +13,7 @@ import {
   verifyWebhookSignature,
 } from '../../domain/incident-webhook.js';
 import { inTransaction, isUniqueViolation } from '../../store/database.js';
-import { findIncidentByExternalId } from '../../store/incidents.js';
+import { findIncidentByExternalId, noteWebhookDelivery } from '../../store/incidents.js';
 import { findTenantBySlug } from '../../store/tenants.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
@@ -57,14 +57,18 @@ export interface WebhookDelivery {
 
 export interface WebhookOutcome {
   incident: Incident;
-  /** created: a new incident; updated: fields changed or it was resolved; unchanged: a resend. */
-  outcome: 'created' | 'updated' | 'unchanged';
+  /**
+   * created: a new incident; updated: fields changed or it was resolved; unchanged: a resend;
+   * stale: signed earlier than a delivery already applied, so ignored (the incident as it stands).
+   */
+  outcome: 'created' | 'updated' | 'unchanged' | 'stale';
 }
 
 /**
  * An alerting tool's delivery: verify the signature, map the payload, then create the incident or
  * update the one with the same external id (resolving it when the payload says so). Idempotent: a
- * resend of the same payload changes nothing and writes no audit event.
+ * resend of the same payload changes nothing and writes no audit event. Deliveries may arrive out of
+ * order (a sender's retries): one signed earlier than the last applied is ignored, not applied over it.
  */
 export async function receiveIncidentWebhook(
   deps: ServiceDeps,
@@ -96,11 +100,13 @@ export async function receiveIncidentWebhook(
   };
   const { config } = await loadTenantConfig(deps.db, tenant.id);
   const mapped = mapIncidentPayload(payload, config.incidentWebhook ?? defaultIncidentWebhookConfig);
+  // The signed timestamp (whole seconds), not the arrival time, orders the deliveries of one incident.
+  const signedAt = Number(delivery.timestamp) * 1000;
   try {
-    return await upsert(deps, actor, mapped);
+    return await upsert(deps, actor, mapped, signedAt);
   } catch (error) {
     // Two first deliveries at once: the unique external id lets one in; the other becomes an update.
-    if (isUniqueViolation(error)) return upsert(deps, actor, mapped);
+    if (isUniqueViolation(error)) return upsert(deps, actor, mapped, signedAt);
     throw error;
   }
 }
@@ -109,20 +115,27 @@ function upsert(
   deps: ServiceDeps,
   actor: Actor,
   mapped: ReturnType<typeof mapIncidentPayload>,
+  signedAt: number,
 ): Promise<WebhookOutcome> {
   return inTransaction(deps.db, async (tx) => {
-    const known = await findIncidentByExternalId(tx, actor.tenantId, mapped.externalId, {
+    const found = await findIncidentByExternalId(tx, actor.tenantId, mapped.externalId, {
       lockFor: deps.dialect,
     });
-    if (!known) {
+    if (!found) {
       const fields = validateIncidentCreate(mapped.fields, deps.now());
       const created = await recordNewIncident(tx, deps, actor, fields, {
         source: 'webhook',
         externalId: mapped.externalId,
       });
+      await noteWebhookDelivery(tx, actor.tenantId, created.id, signedAt);
       const incident = mapped.resolved ? await markResolved(tx, deps, actor, created) : created;
       return { incident, outcome: 'created' };
     }
+    const known = found.incident;
+    // Older than what is applied: a late retry of an earlier state must not undo a newer one. The same
+    // second is not older (timestamps are whole seconds): it is applied, a resend then changes nothing.
+    if (found.lastDeliveryAt !== null && signedAt < found.lastDeliveryAt)
+      return { incident: known, outcome: 'stale' };
     // The sender is the incident's source of truth: its fields win, except when it started.
     const input = Object.fromEntries(
       Object.entries(mapped.fields).filter(([k]) => (incidentUpdateFields as readonly string[]).includes(k)),
@@ -131,6 +144,8 @@ function upsert(
     let incident = await applyIncidentUpdate(tx, deps, actor, known, changed);
     if (mapped.resolved && incident.status === 'open')
       incident = await markResolved(tx, deps, actor, incident);
+    // Not an audited fact, only where the order stands: a resend signed later still moves it on.
+    if (found.lastDeliveryAt !== signedAt) await noteWebhookDelivery(tx, actor.tenantId, known.id, signedAt);
     return { incident, outcome: incident === known ? 'unchanged' : 'updated' };
   });
 }

@@ -7,6 +7,7 @@ import { seedDemoHistory } from '../../cli/demo/seed-history.js';
 import { verifyAuditChain } from '../audit/audit-queries.js';
 import { createChangeRequest } from '../changes/create-change-request.js';
 import { applyTenantConfig } from '../config/config-service.js';
+import { createWindow } from '../windows/window-service.js';
 import { assessTenantMaturity } from './assess-tenant-maturity.js';
 
 const prodConfig = {
@@ -99,6 +100,42 @@ describe.each(dialects)('maturity assessment on %s', (dialect) => {
     const again = await assessTenantMaturity(app.deps, admin);
     expect(again.facts.changes.productionWithRisk).toBe(7);
     expect(again.facts.changes.productionWithBackoutPlan).toBe(6);
+  });
+
+  it('lets a tenant with no emergency change reach audit level 4; an emergency without its obligation holds it at 3', async () => {
+    const admin = await actorIn(app, 'calm', 'admin@example.com');
+    await applyTenantConfig(app.deps, admin, {
+      document: { ...prodConfig, complianceProfile: { name: 'scc-default', document: { profile: 'SOC 2' } } },
+    });
+    await createWindow(app.deps, admin, {
+      name: 'year-end',
+      kind: 'freeze',
+      start: '2030-12-20T00:00:00Z',
+      end: '2031-01-04T00:00:00Z',
+      reason: 'year-end trading',
+    });
+    const prodChange = { ...validChange, environment: 'prod', backoutPlan: 'redeploy the previous revision' };
+    for (let i = 0; i < 3; i++) await createChangeRequest(app.deps, admin, prodChange);
+    const audit = async () => {
+      const m = await assessTenantMaturity(app.deps, admin);
+      return { facts: m.facts, audit: m.dimensions.find((d) => d.dimension === 'audit') };
+    };
+
+    const calm = await audit();
+    expect(calm.facts.changes.emergency).toBe(0);
+    expect(calm.facts.retrospective.total).toBe(0);
+    expect(calm.audit?.level).toBe(4);
+    expect(calm.audit?.criteria.find((c) => c.id === 'audit.retro-on-time')).toMatchObject({
+      met: true,
+      fact: 'no emergency changes in the data, nothing to approve retrospectively',
+    });
+
+    // An emergency change recorded by hand, with no obligation to track its retrospective approval: unmet.
+    await createChangeRequest(app.deps, admin, { ...prodChange, type: 'emergency' });
+    const untracked = await audit();
+    expect(untracked.facts.changes.emergency).toBe(1);
+    expect(untracked.audit?.level).toBe(3);
+    expect(untracked.audit?.next?.unmet.map((u) => u.id)).toEqual(['audit.retro-on-time']);
   });
 
   it('lets questionnaire answers in the configuration meet what the data cannot show', async () => {

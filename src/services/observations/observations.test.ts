@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { deploymentTestbed } from '../../../test/support/deployment-world.js';
 import { dialects } from '../../../test/support/dialects.js';
@@ -12,6 +13,46 @@ describe.each(dialects)('observations and unauthorized changes on %s', (dialect)
 
   const alerts = async (tenantId: string) =>
     listOutboxEvents(deps().db, tenantId, { topic: unauthorizedTopic, limit: 100 });
+
+  /**
+   * Runs two reports at once. On PostgreSQL each takes a pooled connection of its own and the race
+   * is forced: a third transaction holds the counter row both need, so both have looked for an open
+   * record (and found none) before either can insert; then it lets go. SQLite runs write
+   * transactions one at a time (BEGIN IMMEDIATE; a second connection in this process would block
+   * the event loop on the lock), so there the two calls are only issued together.
+   */
+  async function concurrentReports<T>(a: () => Promise<T>, b: () => Promise<T>, tenantId: string) {
+    if (dialect === 'sqlite') return Promise.allSettled([a(), b()]);
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = () => {};
+    const lockHeld = new Promise<void>((resolve) => {
+      held = resolve;
+    });
+    const holder = deps()
+      .db.transaction()
+      .execute(async (tx) => {
+        await sql`select value from counters where tenant_id = ${tenantId} and name = 'unauthorized_change' for update`.execute(
+          tx,
+        );
+        held();
+        await released;
+      });
+    await lockHeld;
+    const both = Promise.allSettled([a(), b()]);
+    for (let waited = 0; ; waited += 20) {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(deps().db);
+      if ((rows[0]?.n ?? 0) >= 2) break;
+      if (waited > 10_000) throw new Error('the two reports never both waited for the counter');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    release();
+    await holder;
+    return both;
+  }
 
   it('authorizes what changegate deployed, last or earlier under an approved CR, by version or digest', async () => {
     const w = await world();
@@ -103,6 +144,37 @@ describe.each(dialects)('observations and unauthorized changes on %s', (dialect)
       'UAC0000003',
       'UAC0000002',
     ]);
+  });
+
+  it('gives two monitors reporting the same new drift at once the same record, with one alert and one audit event', async () => {
+    const w = await world();
+    await w.deployed('api', '1.0.0');
+    // A first record, so the counter row exists and its number shows that none is skipped later.
+    await reportObservations(deps(), w.pipeline, { environment: 'prod', component: 'web', version: '9' });
+    const seen = { environment: 'prod', component: 'api', version: '6.6.6', source: 'drift' };
+    const race = await concurrentReports(
+      () => reportObservations(deps(), w.pipeline, { ...seen, source: 'monitor-a' }),
+      () => reportObservations(deps(), w.pipeline, { ...seen, source: 'monitor-b' }),
+      w.pipeline.tenantId,
+    );
+    expect(race.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    const outcomes = race.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    expect(outcomes.map((o) => o.unauthorizedChange?.number)).toEqual(['UAC0000002', 'UAC0000002']);
+    expect(outcomes.map((o) => o.repeated).sort()).toEqual([false, true]);
+    expect(await getUnauthorized(deps(), w.admin, 'UAC0000002')).toMatchObject({ timesObserved: 2 });
+    const raised = (await alerts(w.admin.tenantId)).filter((e) => e.payload.component === 'api');
+    expect(raised.map((e) => e.payload.number)).toEqual(['UAC0000002']);
+    const audit = await readAuditLog(deps(), w.admin, { limit: 1000 });
+    expect(
+      audit.filter((e) => e.action === 'unauthorized_change.detected').map((e) => e.after?.number),
+    ).toEqual(['UAC0000001', 'UAC0000002']);
+    // The loser's number was given back: the next drift is UAC0000003.
+    const [next] = await reportObservations(deps(), w.pipeline, {
+      environment: 'prod',
+      component: 'db',
+      version: '1',
+    });
+    expect(next?.unauthorizedChange?.number).toBe('UAC0000003');
   });
 
   it('refuses bad observations whole, naming the item and the field, and hides other tenants’ records', async () => {

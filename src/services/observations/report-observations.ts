@@ -10,7 +10,7 @@ import {
   validateObservation,
 } from '../../domain/observation.js';
 import { nextCounterValue } from '../../store/counters.js';
-import { type DbOrTx, inTransaction } from '../../store/database.js';
+import { type DbOrTx, inSavepoint, inTransaction } from '../../store/database.js';
 import { findEntries, findRevision, listLabels } from '../../store/inventory.js';
 import {
   authorizedDeployments,
@@ -109,20 +109,14 @@ async function judgeAndRecord(
   }
   const key = driftKey(o);
   const open = await findOpenDrift(tx, actor.tenantId, key, deps.dialect);
-  if (open) {
-    const last = Math.max(open.lastObservedAt, o.observedAt);
-    await noteRepeatedObservation(tx, actor.tenantId, open.id, last, deps.now());
-    const counted = { ...open, lastObservedAt: last, timesObserved: open.timesObserved + 1 };
-    return {
-      observation: o,
-      authorized: false,
-      matchedBy: null,
-      explanation: open.explanation,
-      unauthorizedChange: counted,
-      repeated: true,
-    };
-  }
+  if (open) return countRepeat(tx, deps, actor, o, open);
   const record = await openUnauthorizedChange(tx, deps, actor, o, verdict.explanation, key);
+  if (record === null) {
+    // Another monitor reported the same drift at the same moment and opened the record first.
+    const theirs = await findOpenDrift(tx, actor.tenantId, key, deps.dialect);
+    if (!theirs) throw new Error(`the open record of drift ${key} was neither inserted nor found`);
+    return countRepeat(tx, deps, actor, o, theirs);
+  }
   return {
     observation: o,
     authorized: false,
@@ -130,6 +124,27 @@ async function judgeAndRecord(
     explanation: verdict.explanation,
     unauthorizedChange: record,
     repeated: false,
+  };
+}
+
+/** The same drift seen again while its record is unresolved: counted, no new record and no new alert. */
+async function countRepeat(
+  tx: DbOrTx,
+  deps: ServiceDeps,
+  actor: Actor,
+  o: Observation,
+  open: UnauthorizedChange,
+): Promise<ObservationOutcome> {
+  const last = Math.max(open.lastObservedAt, o.observedAt);
+  await noteRepeatedObservation(tx, actor.tenantId, open.id, last, deps.now());
+  const counted = { ...open, lastObservedAt: last, timesObserved: open.timesObserved + 1 };
+  return {
+    observation: o,
+    authorized: false,
+    matchedBy: null,
+    explanation: open.explanation,
+    unauthorizedChange: counted,
+    repeated: true,
   };
 }
 
@@ -153,6 +168,14 @@ async function matchFacts(tx: DbOrTx, tenantId: string, o: Observation) {
   return { latest: latest ?? null, latestChangeRequest, deployments };
 }
 
+/** Thrown inside the savepoint only to undo the number a lost race took; never leaves this file. */
+class DriftAlreadyOpen extends Error {}
+
+/**
+ * Opens the record, audits it and queues its alert; null when a concurrent report of the same drift
+ * opened it first. The number and the insert share a savepoint, so losing the race gives the number
+ * back (no gap in UAC numbers) and writes nothing.
+ */
 async function openUnauthorizedChange(
   tx: DbOrTx,
   deps: ServiceDeps,
@@ -160,26 +183,25 @@ async function openUnauthorizedChange(
   o: Observation,
   explanation: string,
   key: string,
-): Promise<UnauthorizedChange> {
-  const now = deps.now();
-  const record: UnauthorizedChange = {
-    id: deps.newId(),
-    number: formatUnauthorizedNumber(await nextCounterValue(tx, actor.tenantId, 'unauthorized_change')),
-    ...o,
-    lastObservedAt: o.observedAt,
-    timesObserved: 1,
-    status: 'open',
-    explanation,
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    resolvedBy: null,
-    resolvedAt: null,
-    note: null,
-    createdBy: actor.name,
-    createdAt: now,
-    updatedAt: now,
-  };
-  await insertUnauthorizedChange(tx, actor.tenantId, record, key);
+): Promise<UnauthorizedChange | null> {
+  let record: UnauthorizedChange;
+  try {
+    record = await inSavepoint(tx, async (sp) => {
+      const opened = draftRecord(
+        deps,
+        actor,
+        o,
+        explanation,
+        await nextCounterValue(sp, actor.tenantId, 'unauthorized_change'),
+      );
+      if (!(await insertUnauthorizedChange(sp, actor.tenantId, opened, key))) throw new DriftAlreadyOpen();
+      return opened;
+    });
+  } catch (error) {
+    if (error instanceof DriftAlreadyOpen) return null;
+    throw error;
+  }
+  const now = record.createdAt;
   const { id: _id, ...facts } = record;
   await recordAudit(tx, deps, actor, {
     action: 'unauthorized_change.detected',
@@ -204,4 +226,31 @@ async function openUnauthorizedChange(
     createdAt: now,
   });
   return record;
+}
+
+function draftRecord(
+  deps: ServiceDeps,
+  actor: Actor,
+  o: Observation,
+  explanation: string,
+  counter: number,
+): UnauthorizedChange {
+  const now = deps.now();
+  return {
+    id: deps.newId(),
+    number: formatUnauthorizedNumber(counter),
+    ...o,
+    lastObservedAt: o.observedAt,
+    timesObserved: 1,
+    status: 'open',
+    explanation,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    resolvedBy: null,
+    resolvedAt: null,
+    note: null,
+    createdBy: actor.name,
+    createdAt: now,
+    updatedAt: now,
+  };
 }

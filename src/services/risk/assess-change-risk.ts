@@ -1,8 +1,9 @@
+import { assessRisk, type RiskFacts, riskInputFields } from '../../domain/assess-risk.js';
 import { type ChangeRequest, changeRef } from '../../domain/change-request.js';
 import { approvalAfterRiskRise, isTerminal } from '../../domain/change-request-state.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import type { RiskAssessment } from '../../domain/risk-assessment.js';
-import { assessRisk, type RiskFacts, type RiskModel, riskInputFields } from '../../domain/risk-model.js';
+import type { RiskModel } from '../../domain/risk-model.js';
 import { findChangeRequest } from '../../store/change-requests.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { componentCriticalities, similarConcludedChanges } from '../../store/risk-history.js';
@@ -10,7 +11,7 @@ import { cancelApprovalSteps } from '../approvals/approval-chain-service.js';
 import { applyChangeMutation } from '../changes/mutate-change-request.js';
 import { loadTenantConfig } from '../config/config-service.js';
 import type { Actor, ServiceDeps } from '../context.js';
-import { templateScopeAfterEdit } from '../templates/create-from-template.js';
+import { templateScopeAfterEdit } from '../templates/template-scope-after-edit.js';
 
 /** The fields of a CR an assessment reads. */
 export type RiskSubject = Pick<

@@ -40,20 +40,11 @@ export async function createTemplateIn(
   fields: TemplateFields,
 ): Promise<ChangeTemplate> {
   await assertScope(tx, actor, fields);
-  const now = deps.now();
-  const template: ChangeTemplate = {
-    id: deps.newId(),
-    tenantId: actor.tenantId,
-    ...fields,
-    createdBy: actor.name,
-    createdAt: now,
-    updatedAt: now,
-  };
-  return createAuditedRecord(tx, deps, actor, kind, {
-    record: template,
+  return createAuditedRecord<ChangeTemplate>(tx, deps, actor, kind, {
+    fields,
     exists: `template '${fields.name}' already exists`,
     find: () => findTemplate(tx, actor.tenantId, fields.name),
-    insert: () => insertTemplate(tx, template),
+    insert: (template) => insertTemplate(tx, template),
   });
 }
 
@@ -79,12 +70,13 @@ export async function updateTemplateIn(
   template: ChangeTemplate,
   patch: TemplatePatch,
 ): Promise<ChangeTemplate> {
-  const updated = { ...patchTemplate(template, patch), updatedAt: deps.now() };
-  if (patch.environments || patch.components) await assertScope(tx, actor, updated);
-  return updateAuditedRecord(tx, deps, actor, kind, {
+  return updateAuditedRecord<ChangeTemplate>(tx, deps, actor, kind, {
     before: template,
-    after: updated,
-    update: () => updateTemplate(tx, template, updated),
+    changes: patchTemplate(template, patch),
+    update: async (updated) => {
+      if (patch.environments || patch.components) await assertScope(tx, actor, updated);
+      await updateTemplate(tx, template, updated);
+    },
   });
 }
 

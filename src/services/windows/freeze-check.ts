@@ -116,7 +116,8 @@ export function planSpan(cr: ChangeRequest): { start: number; end: number } | nu
  * The check for a CR entering `scheduled` or `implement` (by hand, by approval, or at the deployment
  * gate): its planned window, and for `implement` also the moment it starts (for the deployed
  * components, at the gate). The plan touches the CR's components, or all of them when it names none. Refused
- * unless the CR is an emergency or overridden; a freeze it goes ahead in is noted on the CR.
+ * unless the CR is an emergency or overridden; a freeze it goes ahead in is noted on the CR (and
+ * returned, for the deployment gate's record).
  */
 export async function enforceChangeFreeze(
   tx: DbOrTx,
@@ -125,7 +126,7 @@ export async function enforceChangeFreeze(
   cr: ChangeRequest,
   to: 'scheduled' | 'implement',
   deployment?: DeploymentMoment,
-): Promise<void> {
+): Promise<FreezePass[]> {
   const spans: FreezeSpan[] = [];
   const plan = planSpan(cr);
   if (plan) {
@@ -148,7 +149,7 @@ export async function enforceChangeFreeze(
         : `implementing ${cr.number} now`,
     });
   }
-  if (spans.length === 0) return;
+  if (spans.length === 0) return [];
   const passes = await checkFreeze(tx, actor, spans, {
     changeRequest: cr,
     emergency: cr.type === 'emergency' || (deployment?.emergency ?? false),
@@ -158,6 +159,7 @@ export async function enforceChangeFreeze(
         .join('; ')}${deployment ? `, then rerun with --change-request-id ${cr.number}` : ''}`,
   });
   for (const pass of passes) await noteFreezePass(tx, deps, actor, cr, pass, to, deployment?.pipelineRunId);
+  return passes;
 }
 
 /** A comment on the CR and an audit event: the change went ahead (or was scheduled) inside a freeze. */
