@@ -29,13 +29,22 @@ function durationAggregate(r: Record<string, unknown>): DurationAggregate {
   return { count: num(r.n), totalMs: num(r.total), p50Ms: numOrNull(r.p50), p90Ms: numOrNull(r.p90) };
 }
 
-/** A change failed (beyond its run's status): closed unsuccessful, rolled back, or a confirmed incident cause. */
-function changeFailed(crId: Sql, runId: Sql | null): Sql {
-  const causeRun = runId ? sql`and (ic.deployment_run_id is null or ic.deployment_run_id = ${runId})` : sql``;
+/**
+ * A change failed (beyond its run's status): closed unsuccessful, rolled back, or a confirmed incident
+ * cause — of this run, or of the change as a whole. Uncorrelated IN lists, each read once per query
+ * (PostgreSQL hashes them, SQLite builds a temporary index), not one probe per deployment. A cause
+ * naming a run names one of its change's runs, so the run's id alone identifies it.
+ */
+function changeFailed(tenantId: string, crId: Sql, runId: Sql | null): Sql {
+  const confirmed = sql`from incident_causes where tenant_id = ${tenantId} and status = 'confirmed'`;
+  const causes =
+    runId === null
+      ? sql`${crId} in (select change_request_id ${confirmed})`
+      : sql`${crId} in (select change_request_id ${confirmed} and deployment_run_id is null)
+          or ${runId} in (select deployment_run_id ${confirmed} and deployment_run_id is not null)`;
   return sql`(cr.close_category = 'unsuccessful'
-    or exists (select 1 from change_links l where l.tenant_id = cr.tenant_id and l.change_request_id = ${crId} and l.kind = 'rolled_back_by')
-    or exists (select 1 from incident_causes ic where ic.tenant_id = cr.tenant_id and ic.change_request_id = ${crId}
-               and ic.status = 'confirmed' ${causeRun}))`;
+    or ${crId} in (select change_request_id from change_links where tenant_id = ${tenantId} and kind = 'rolled_back_by')
+    or ${causes})`;
 }
 
 /**
@@ -48,12 +57,12 @@ function deploymentFacts(dialect: Dialect, f: MetricsFilter, until: number): Sql
   const comp =
     f.component === null ? sql`` : sql`and ${listHolds(dialect, sql`cr.components_json`, f.component)}`;
   const reached = sql`r.status is not null and r.status <> 'awaiting_approval'`;
-  const manualAt = sql`coalesce(cr.closed_at, cr.updated_at)`;
   // Two range reads (closed in the range; still open and updated in it), each on its own covering
   // index (migration 0018), rather than one OR that the planner may answer with a scan of every CR.
-  const manual = (inRange: Sql) => sql`
-    select cr.id, cr.environment, cr.type, cr.components_json, ${manualAt},
-      case when ${changeFailed(sql`cr.id`, null)} then 1 else 0 end, null
+  // `at`: when it was closed, or, still open, last updated — each branch reads only its own column.
+  const manual = (at: Sql, inRange: Sql) => sql`
+    select cr.id, cr.environment, cr.type, cr.components_json, ${at},
+      case when ${changeFailed(f.tenantId, sql`cr.id`, null)} then 1 else 0 end, null
     from change_requests cr
     where cr.tenant_id = ${f.tenantId} and ${inRange} and cr.environment is not null
       and cr.state in ('implement', 'review', 'closed') and coalesce(cr.close_category, '') <> 'cancelled'
@@ -61,7 +70,7 @@ function deploymentFacts(dialect: Dialect, f: MetricsFilter, until: number): Sql
       and not exists (select 1 from deployment_runs r where r.tenant_id = cr.tenant_id and r.change_request_id = cr.id and ${reached})`;
   return sql`
     select r.id as fid, r.environment as env, cr.type as ctype, cr.components_json as comps, r.finished_at as at,
-      case when r.status <> 'successful_deployment' or ${changeFailed(sql`r.change_request_id`, sql`r.id`)} then 1 else 0 end as failed,
+      case when r.status <> 'successful_deployment' or ${changeFailed(f.tenantId, sql`r.change_request_id`, sql`r.id`)} then 1 else 0 end as failed,
       case when r.status = 'successful_deployment' and r.flow <> 'rollback' and e.purpose = 'production'
         then r.finished_at - ${earliestBuild(dialect, sql`r.delta_json`)} end as v
     from deployment_runs r
@@ -70,9 +79,9 @@ function deploymentFacts(dialect: Dialect, f: MetricsFilter, until: number): Sql
     where r.tenant_id = ${f.tenantId} and ${reached}
       and r.finished_at >= ${f.since} and r.finished_at < ${until} ${env(sql`r.environment`)} ${comp}
     union all
-    ${manual(sql`cr.closed_at >= ${f.since} and cr.closed_at < ${until}`)}
+    ${manual(sql`cr.closed_at`, sql`cr.closed_at >= ${f.since} and cr.closed_at < ${until}`)}
     union all
-    ${manual(sql`cr.closed_at is null and cr.updated_at >= ${f.since} and cr.updated_at < ${until}`)}`;
+    ${manual(sql`cr.updated_at`, sql`cr.closed_at is null and cr.updated_at >= ${f.since} and cr.updated_at < ${until}`)}`;
 }
 
 /** Change requests created in the range: concluded, successful (and not failed later), emergency. */
@@ -80,7 +89,7 @@ function changeFacts(dialect: Dialect, f: MetricsFilter): Sql {
   return sql`
     select cr.id as fid, cr.environment as env, cr.type as ctype, cr.components_json as comps, cr.created_at as at,
       case when coalesce(cr.close_category, 'cancelled') <> 'cancelled' then 1 else 0 end as concluded,
-      case when cr.close_category in ('successful', 'successful_with_issues') and not ${changeFailed(sql`cr.id`, null)}
+      case when cr.close_category in ('successful', 'successful_with_issues') and not ${changeFailed(f.tenantId, sql`cr.id`, null)}
         then 1 else 0 end as successful,
       case when cr.type = 'emergency' then 1 else 0 end as emergency
     from change_requests cr
@@ -147,19 +156,23 @@ function recoveryFacts(dialect: Dialect, all: Sql, until: number, component: str
   return sql`
     select x.fid, x.env, x.ctype, x.comp, x.at, x.next_ok - x.at as v from (
       select p.*, min(case when p.failed = 0 then p.at end)
-        -- Later rows first, so the frame grows from a fixed head: one pass, not one scan per row.
-        over (partition by p.env, p.comp order by p.at desc, p.fid desc rows between unbounded preceding and 1 preceding) as next_ok
+        -- Later rows first, so the frame grows from a fixed head: one pass, not one scan per row. The
+        -- frame ends 1 ms later than the row itself: a deployment finished at the same instant is not "next".
+        over (partition by p.env, p.comp order by p.at desc range between unbounded preceding and 1 preceding) as next_ok
       from (${perComponent}) p) x
     where x.failed = 1 and x.at < ${until}${component === null ? sql`` : sql` and x.comp = ${component}`}`;
 }
 
 /**
- * PostgreSQL only, for the rest of the report's transaction: no JIT compilation. The JSON list
+ * PostgreSQL only, for the rest of the report's transaction: room to sort in memory, and no JIT compilation. The JSON list
  * expansions are estimated at 100 rows per call, so the report's queries look costly enough to be
  * compiled, and compiling them took longer (5.6 s on 100,000 changes) than running them (0.3 s).
  */
 export async function reportSession(tx: DbOrTx, dialect: Dialect): Promise<void> {
-  if (dialect === 'postgres') await sql`set local jit = off`.execute(tx);
+  if (dialect !== 'postgres') return;
+  await sql`set local jit = off`.execute(tx);
+  // The recovery window sorts every deployment of the range; with the default 4 MB it spills to disk.
+  await sql`set local work_mem = '64MB'`.execute(tx);
 }
 
 async function rows(db: DbOrTx, query: Sql): Promise<Record<string, unknown>[]> {

@@ -41,15 +41,19 @@ export interface HistoryOptions {
   days: number;
   changes: number;
   incidents: number;
+  /** Round every instant down to the hour, so deployments of one environment finish together (ties). */
+  coarse?: boolean;
 }
 
 export async function seedMetricsHistory(db: Db, o: HistoryOptions): Promise<void> {
   const r = rng(o.seed);
   const t = o.tenantId;
   const tag = `${o.seed}-${t.slice(-6)}`;
-  // Unique instants: every timestamp is a distinct minute, so "the next deployment" is never a tie.
+  // Unique instants: every timestamp is a distinct minute, so "the next deployment" is never a tie
+  // (unless `coarse` asks for ties).
   let minute = 0;
-  const uniqueAt = (base: number) => base + (minute++ % 50_000) * 60_000 + r.int(59) * 1000;
+  const fine = (base: number) => base + (minute++ % 50_000) * 60_000 + r.int(59) * 1000;
+  const uniqueAt = (base: number) => (o.coarse ? Math.floor(fine(base) / 3_600_000) * 3_600_000 : fine(base));
   const span = o.days * DAY;
 
   await db

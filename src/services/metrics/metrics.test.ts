@@ -111,6 +111,49 @@ describe.each(dialects)('metrics on %s', (dialect) => {
     expect(comparable(report)).toEqual(rounded(expected));
   });
 
+  it('agrees with the oracle when deployments finish at the same instant: a tie is not the next deployment', async () => {
+    const tied = await actorIn(app, 'metrics-ties', 'viewer@example.com', 'viewer');
+    await seedMetricsHistory(app.deps.db, {
+      start,
+      days: 20,
+      tenantId: tied.tenantId,
+      seed: 11,
+      changes: 400,
+      incidents: 10,
+      coarse: true,
+    });
+    // The history must hold a failed and a successful deployment of one environment at one instant.
+    const ties = await app.deps.db
+      .selectFrom('deployment_runs')
+      .where('tenant_id', '=', tied.tenantId)
+      .where('finished_at', 'is not', null)
+      .select(['environment', 'finished_at'])
+      .groupBy(['environment', 'finished_at'])
+      .having((eb) =>
+        eb.and([
+          eb(eb.fn.count('id'), '>', 1),
+          eb(eb.fn.max('status'), '=', 'successful_deployment'),
+          eb(eb.fn.min('status'), 'like', 'failed_deployment%'),
+        ]),
+      )
+      .execute();
+    expect(ties.length).toBeGreaterThan(0);
+    for (const by of [undefined, 'component'] as const) {
+      const q: OracleQuery = {
+        environment: null,
+        component: null,
+        since: start,
+        until: start + 30 * DAY,
+        by: by ?? null,
+        period: 'week',
+      };
+      const report = await computeMetrics(app.deps, tied, { since: iso(q.since), until: iso(q.until), by });
+      const expected = await oracleMetrics(app.deps.db, tied.tenantId, q);
+      expect(expected.overall.recovery.count).toBeGreaterThan(0);
+      expect(comparable(report)).toEqual(rounded(expected));
+    }
+  });
+
   it('a tenant with no records gets zeros and nulls, never NaN, and says there were no deployments', async () => {
     const empty = await actorIn(app, 'metrics-empty', 'v@example.com', 'viewer');
     const report = await computeMetrics(app.deps, empty, { by: 'environment' });
