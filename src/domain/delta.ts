@@ -57,3 +57,12 @@ export function computeDelta(target: InventoryEntry[], latest: InventoryEntry[] 
   // Code-unit order, not locale order: the same delta must sort the same on every machine.
   return items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
+
+/**
+ * When the oldest artifact a deployment brings was built (the earliest `to.createdAt`): where the
+ * metrics' lead time for changes starts (docs/metrics.md). Null when the delta deploys nothing new.
+ */
+export function earliestBuildTime(delta: { to: { createdAt: number } | null }[]): number | null {
+  const builds = delta.flatMap((item) => (item.to ? [item.to.createdAt] : []));
+  return builds.length > 0 ? Math.min(...builds) : null;
+}

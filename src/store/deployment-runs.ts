@@ -1,3 +1,4 @@
+import { earliestBuildTime } from '../domain/delta.js';
 import type { DeploymentRun } from '../domain/deployment.js';
 import type { GateDecision } from '../domain/gate-decision.js';
 import type { DbOrTx } from './database.js';
@@ -55,6 +56,7 @@ function toRow(tenantId: string, run: DeploymentRun): DeploymentRunsTable {
     target_revision_id: run.targetRevisionId,
     base_revision_id: run.baseRevisionId,
     delta_json: JSON.stringify(run.delta),
+    built_at: earliestBuildTime(run.delta),
     readiness_json: JSON.stringify(run.readiness),
     stages_json: JSON.stringify(run.stages),
     options_json: JSON.stringify(run.options),

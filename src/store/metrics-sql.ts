@@ -28,13 +28,6 @@ export function listHolds(dialect: Dialect, column: Sql, value: string): Sql {
   return sql`exists (select 1 from ${jsonElements(dialect, column, 'held')} where held.value = ${value})`;
 }
 
-/** The earliest `to.createdAt` among a deployment run's delta items (the build time of what it deployed). */
-export function earliestBuild(dialect: Dialect, deltaColumn: Sql): Sql {
-  return dialect === 'postgres'
-    ? sql`(select min((d.value -> 'to' ->> 'createdAt')::bigint) from jsonb_array_elements(${deltaColumn}::jsonb) as d(value))`
-    : sql`(select min(json_extract(d.value, '$.to.createdAt')) from json_each(${deltaColumn}) as d)`;
-}
-
 /** The integer period bucket of an epoch-ms column (domain/metrics/periods.ts does the same in JS). */
 export function periodBucketSql(dialect: Dialect, unit: PeriodUnit, at: Sql): Sql {
   switch (unit) {

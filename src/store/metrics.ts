@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { DurationAggregate, SliceAggregates } from '../domain/metrics/formulas.js';
 import type { ApprovalGroupQueue, ApproverLoad } from '../domain/metrics/report.js';
 import type { DbOrTx, Dialect } from './database.js';
-import { aggregateByKey, earliestBuild, listHolds, type SliceSpec, sliced } from './metrics-sql.js';
+import { aggregateByKey, listHolds, type SliceSpec, sliced } from './metrics-sql.js';
 
 /**
  * The metrics read model (docs/metrics.md): fact rows defined in SQL, sliced and aggregated with
@@ -72,7 +72,7 @@ function deploymentFacts(dialect: Dialect, f: MetricsFilter, until: number): Sql
     select r.id as fid, r.environment as env, cr.type as ctype, cr.components_json as comps, r.finished_at as at,
       case when r.status <> 'successful_deployment' or ${changeFailed(f.tenantId, sql`r.change_request_id`, sql`r.id`)} then 1 else 0 end as failed,
       case when r.status = 'successful_deployment' and r.flow <> 'rollback' and e.purpose = 'production'
-        then r.finished_at - ${earliestBuild(dialect, sql`r.delta_json`)} end as v
+        then r.finished_at - r.built_at end as v
     from deployment_runs r
     join change_requests cr on cr.tenant_id = r.tenant_id and cr.id = r.change_request_id
     left join environments e on e.tenant_id = r.tenant_id and e.name = r.environment
@@ -184,17 +184,23 @@ function merge(into: AggregatesByKey, key: unknown, part: Partial<SliceAggregate
   into.set(k, { ...into.get(k), ...part });
 }
 
-/** Every per-slice aggregate of a report, one GROUP BY query per fact family. */
+/**
+ * Every per-slice aggregate of a report, one GROUP BY query per fact family. `changes`: the change
+ * counts per key when the caller has them already (they are additive: the overall counts are the sum
+ * of the per-period ones the emergency trend reads anyway), so they are not counted twice.
+ */
 export async function sliceAggregates(
   db: DbOrTx,
   dialect: Dialect,
   f: MetricsFilter,
   spec: SliceSpec,
+  changes?: AggregatesByKey,
 ): Promise<AggregatesByKey> {
   const out: AggregatesByKey = new Map();
   await deploymentAggregates(db, dialect, f, spec, out);
   await incidentAggregates(db, dialect, f, spec, out);
-  await changeAggregates(db, dialect, f, spec, out);
+  if (changes) for (const [k, part] of changes) merge(out, k, part);
+  else await changeAggregates(db, dialect, f, spec, out);
   const approvals = sliced(dialect, approvalRoundFacts(dialect, f), spec, 'list');
   for (const r of await rows(db, aggregateByKey(approvals)))
     merge(out, r.k, { approve: durationAggregate(r) });

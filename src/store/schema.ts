@@ -316,6 +316,8 @@ export interface DeploymentRunsTable {
   gate_approval?: string | null;
   gate_emergency?: number | null;
   gate_ready?: number | null;
+  /** The earliest build time in delta_json, recorded on write (migration 0018): where lead time starts. */
+  built_at?: number | null;
 }
 
 export interface DeploymentLocksTable {

@@ -1,4 +1,5 @@
 import type { Insertable } from 'kysely';
+import { earliestBuildTime } from '../../src/domain/delta.js';
 import type { Db } from '../../src/store/database.js';
 import type {
   ApprovalStepsTable,
@@ -212,6 +213,8 @@ export async function seedMetricsHistory(db: Db, o: HistoryOptions): Promise<voi
           flow: r.chance(0.1) ? 'rollback' : r.pick(['standard', 'emergency', 'fast_path']),
           status: ok ? 'successful_deployment' : r.pick(runStatuses),
           delta_json: JSON.stringify(delta),
+          // As the store records it on write (store/deployment-runs.ts); the oracle reads delta_json.
+          built_at: earliestBuildTime(delta),
           finished_at: finishedAt,
           updated_at: finishedAt,
         }),

@@ -228,6 +228,8 @@ export function changeRows(ctx: SeedContext, i: number, n: number, number: numbe
         : 'failed_deployment_failed_rollback'
       : 'failed_deployment_no_rollback';
   const started = created + 3 * hour;
+  // What it deploys was built some hours before the change was raised (where lead time starts).
+  const builtAt = created - ((number % 72) + 1) * hour;
   const finished = state === 'implement' ? null : started + rnd.int(2, 40) * 60_000;
   const run: DeploymentRunsTable | null =
     pipeline && implemented
@@ -245,7 +247,8 @@ export function changeRows(ctx: SeedContext, i: number, n: number, number: numbe
           promotion_id: null,
           target_revision_id: `seed-${env.name}`,
           base_revision_id: null,
-          delta_json: json([deltaItem(ctx, component, number, created - ((number % 72) + 1) * hour)]),
+          delta_json: json([deltaItem(ctx, component, number, builtAt)]),
+          built_at: builtAt,
           readiness_json: json({ ready: auto }),
           stages_json: json(
             rollback

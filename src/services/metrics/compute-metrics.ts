@@ -14,7 +14,7 @@ import {
   metricsDefinitionsVersion,
   type SuccessScoreWeights,
 } from '../../domain/metrics/report.js';
-import { type DbOrTx, readOnly } from '../../store/database.js';
+import { readOnly } from '../../store/database.js';
 import {
   type AggregatesByKey,
   approvalGroupQueues,
@@ -61,15 +61,25 @@ export async function computeMetrics(
     const spec = { tenantId: actor.tenantId, period: query.period };
     const rangeDays = (query.until - query.since) / dayMs;
 
+    // Change counts per period, once: the emergency trend, the overall counts (their sum) and a
+    // `--by period` report all read them.
+    const changesByPeriod = await changeAggregates(tx, deps.dialect, filter, { ...spec, by: 'period' });
+    const overallChanges: AggregatesByKey = new Map([['', sumChangeCounts(changesByPeriod)]]);
     const overallAggregates = filled(
-      (await sliceAggregates(tx, deps.dialect, filter, { ...spec, by: null })).get(''),
+      (await sliceAggregates(tx, deps.dialect, filter, { ...spec, by: null }, overallChanges)).get(''),
     );
     const overall = metricSet(overallAggregates, rangeDays, weights);
     const slices =
       query.by === null
         ? []
         : toSlices(
-            await sliceAggregates(tx, deps.dialect, filter, { ...spec, by: query.by }),
+            await sliceAggregates(
+              tx,
+              deps.dialect,
+              filter,
+              { ...spec, by: query.by },
+              query.by === 'period' ? changesByPeriod : undefined,
+            ),
             query,
             weights,
           );
@@ -83,7 +93,7 @@ export async function computeMetrics(
         groups: await approvalGroupQueues(tx, deps.dialect, filter),
         approvers: await approverLoads(tx, deps.dialect, filter),
       },
-      emergencyTrend: await emergencyTrend(tx, deps, filter, query),
+      emergencyTrend: emergencyTrend(changesByPeriod, query),
       successScoreWeights: weights,
       notes: edgeNotes(overall),
     };
@@ -108,17 +118,15 @@ function toSlices(byKey: AggregatesByKey, query: MetricsQuery, weights: SuccessS
     .map((key) => ({ key, metrics: metricSet(filled(byKey.get(key)), days, weights) }));
 }
 
-async function emergencyTrend(
-  tx: DbOrTx,
-  deps: MetricsDeps,
-  filter: MetricsFilter,
-  query: MetricsQuery,
-): Promise<MetricsReport['emergencyTrend']> {
-  const byPeriod = await changeAggregates(tx, deps.dialect, filter, {
-    tenantId: filter.tenantId,
-    by: 'period',
-    period: query.period,
-  });
+/** The change counts of every key added up (each change falls in exactly one period). */
+function sumChangeCounts(byKey: AggregatesByKey): Partial<SliceAggregates> {
+  const sum = { changes: 0, concludedChanges: 0, successfulChanges: 0, emergencyChanges: 0 };
+  for (const part of byKey.values())
+    for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += part[key] ?? 0;
+  return sum;
+}
+
+function emergencyTrend(byPeriod: AggregatesByKey, query: MetricsQuery): MetricsReport['emergencyTrend'] {
   const points = bucketsInRange(query.period, query.since, query.until).map((bucket) => {
     const a = filled(byPeriod.get(String(bucket)));
     return {

@@ -7,9 +7,13 @@ import type { Dialect } from '../database.js';
  *   assessment counts (store/maturity-facts.ts decodes it). A generated column — virtual on SQLite,
  *   stored on PostgreSQL — so no write path can forget it; grouping a million rows on one integer is
  *   several times cheaper than on ten columns, so it replaces migration 0015's wide index.
+ * - deployment_runs.built_at: the earliest build time of what a run deploys (from its delta JSON),
+ *   recorded on write (store/deployment-runs.ts) and backfilled here, so lead time is a subtraction
+ *   rather than a JSON parse per deployment;
  * - covering indexes for the metrics report's range reads, so it never reads the (wide) change and
  *   run rows: changes by creation, close and update time, a change by id with what a deployment fact
- *   needs, and runs per change with their status (the "implemented without a run" check).
+ *   needs, runs by finish time with what a deployment fact needs, runs per change with their status
+ *   (the "implemented without a run" check), rollback links and confirmed causes per change.
  */
 
 /** The bits of maturity_profile; store/maturity-facts.ts reads them back. */
@@ -86,14 +90,26 @@ const coveringIndexes: [name: string, table: string, columns: string[]][] = [
     ['tenant_id', 'id', 'type', 'close_category', 'environment', 'components_json'],
   ],
   ['reports_runs_cr_status', 'deployment_runs', ['tenant_id', 'change_request_id', 'status']],
+  // A range of finished runs with what a deployment fact reads of each (its lead time from built_at).
+  [
+    'reports_runs_finished_facts',
+    'deployment_runs',
+    ['tenant_id', 'finished_at', 'status', 'environment', 'flow', 'change_request_id', 'id', 'built_at'],
+  ],
   // "Did this change fail?" for every deployment in a range: rolled back, or a confirmed incident cause.
   ['reports_links_cr_kind', 'change_links', ['tenant_id', 'change_request_id', 'kind']],
   ['reports_causes_cr', 'incident_causes', ['tenant_id', 'change_request_id', 'status', 'deployment_run_id']],
   [
     'reports_steps_decided',
     'approval_steps',
-    ['tenant_id', 'decided_at', 'status', 'activated_at', 'sla_ms'],
+    ['tenant_id', 'decided_at', 'status', 'activated_at', 'sla_ms', 'approver_group'],
   ],
+  [
+    'reports_steps_rounds',
+    'approval_steps',
+    ['tenant_id', 'change_request_id', 'round', 'status', 'created_at', 'decided_at'],
+  ],
+  ['reports_approvals_decided', 'approvals', ['tenant_id', 'decided_at', 'approver', 'decision']],
 ];
 
 /** Indexes the covering ones above make redundant (each is a prefix of a new one). */
@@ -105,7 +121,17 @@ const replaced = [
   'deployment_runs_change_request_id',
   'metrics_steps_tenant_decided',
   'change_links_tenant_cr',
+  'metrics_runs_tenant_finished',
+  'metrics_steps_tenant_cr_round',
+  'compliance_approvals_tenant_decided',
 ];
+
+/** The earliest `to.createdAt` of a run's delta (domain/delta.ts earliestBuildTime), for the backfill. */
+export function earliestBuildSql(dialect: Dialect) {
+  return dialect === 'postgres'
+    ? sql`(select min((d.value -> 'to' ->> 'createdAt')::bigint) from jsonb_array_elements(delta_json::jsonb) as d(value))`
+    : sql`(select min(json_extract(d.value, '$.to.createdAt')) from json_each(delta_json) as d)`;
+}
 
 export function reportProfiles(dialect: Dialect) {
   return {
@@ -118,6 +144,8 @@ export function reportProfiles(dialect: Dialect) {
         .on('change_requests')
         .columns(['tenant_id', 'maturity_profile'])
         .execute();
+      await db.schema.alterTable('deployment_runs').addColumn('built_at', 'bigint').execute();
+      await sql`update deployment_runs set built_at = ${earliestBuildSql(dialect)}`.execute(db);
       for (const [name, table, columns] of coveringIndexes)
         await db.schema.createIndex(name).on(table).columns(columns).execute();
       for (const name of replaced) await db.schema.dropIndex(name).execute();
