@@ -182,7 +182,19 @@ export async function readSelectedRows(
   const from = selectionSql(tenantId, s);
   if (!from) return [];
   const { rows } = await sql<Record<string, unknown>>`select * from ${from}`.execute(db);
-  return rows;
+  return rows.map(withoutGeneratedColumns);
+}
+
+/**
+ * Columns the database computes from the others (migration 0018): not part of the record, and a row
+ * that carried them could not be inserted back, so archives leave them out.
+ */
+const generatedColumns = ['maturity_profile'];
+
+function withoutGeneratedColumns(row: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...row };
+  for (const column of generatedColumns) delete copy[column];
+  return copy;
 }
 
 export async function deleteSelectedRows(db: DbOrTx, tenantId: string, s: RowSelection): Promise<void> {

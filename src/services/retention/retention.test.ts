@@ -150,6 +150,17 @@ describe.each(dialects)('retention on %s', (dialect) => {
       'utf8',
     );
     const attachment = JSON.parse(attachments.trim());
+    // Archived changes are the record as written: without the column the database generates.
+    const changes = gunzipSync(readFileSync(join(report.archive, 'change_requests.jsonl.gz')))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(changes.length).toBeGreaterThan(0);
+    for (const row of changes) {
+      expect(row).toHaveProperty('components_json');
+      expect(row).not.toHaveProperty('maturity_profile');
+    }
     expect(Buffer.from(attachment.content.base64, 'base64').toString('utf8')).toBe('the plan');
     expect(verifyRetentionArchive(report.archive)).toMatchObject({
       ok: true,

@@ -112,6 +112,15 @@ const coveringIndexes: [name: string, table: string, columns: string[]][] = [
   ['reports_approvals_decided', 'approvals', ['tenant_id', 'decided_at', 'approver', 'decision']],
 ];
 
+/**
+ * A CR's component list has no length limit, and PostgreSQL refuses a B-tree entry over 2,704 bytes
+ * (so a CR naming a hundred long components could not be saved): there the list stays out of the
+ * indexes and is read from the row. SQLite keeps long index entries in overflow pages.
+ */
+function indexable(dialect: Dialect, columns: string[]): string[] {
+  return dialect === 'postgres' ? columns.filter((c) => c !== 'components_json') : columns;
+}
+
 /** Indexes the covering ones above make redundant (each is a prefix of a new one). */
 const replaced = [
   'reports_crs_maturity',
@@ -147,7 +156,7 @@ export function reportProfiles(dialect: Dialect) {
       await db.schema.alterTable('deployment_runs').addColumn('built_at', 'bigint').execute();
       await sql`update deployment_runs set built_at = ${earliestBuildSql(dialect)}`.execute(db);
       for (const [name, table, columns] of coveringIndexes)
-        await db.schema.createIndex(name).on(table).columns(columns).execute();
+        await db.schema.createIndex(name).on(table).columns(indexable(dialect, columns)).execute();
       for (const name of replaced) await db.schema.dropIndex(name).execute();
     },
   };
