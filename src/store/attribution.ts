@@ -266,23 +266,6 @@ export async function decideCause(
     .execute();
 }
 
-/** Removes a CR's `incident` links to one incident (a rejected cause no longer counts against it). */
-export async function deleteIncidentLinks(
-  db: DbOrTx,
-  tenantId: string,
-  changeRequestId: string,
-  incidentNumber: string,
-): Promise<number> {
-  const result = await db
-    .deleteFrom('change_links')
-    .where('tenant_id', '=', tenantId)
-    .where('change_request_id', '=', changeRequestId)
-    .where('kind', '=', 'incident')
-    .where('target', '=', incidentNumber)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
-}
-
 export interface ReviewObligation extends Obligation {
   changeRequestNumber: string;
   changeRequestTitle: string;

@@ -47,3 +47,23 @@ export async function listLinks(
     createdAt: r.created_at,
   }));
 }
+
+/**
+ * Removes a CR's links of kind `incident` to one incident (an unlink, or a rejected cause that no
+ * longer counts against the CR); how many there were.
+ */
+export async function deleteIncidentLinks(
+  db: DbOrTx,
+  tenantId: string,
+  changeRequestId: string,
+  incidentNumber: string,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('change_links')
+    .where('tenant_id', '=', tenantId)
+    .where('change_request_id', '=', changeRequestId)
+    .where('kind', '=', 'incident')
+    .where('target', '=', incidentNumber)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

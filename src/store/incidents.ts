@@ -250,23 +250,6 @@ export async function listLinkedChanges(
   }));
 }
 
-/** Removes a CR's link of kind `incident` to this incident; false when there was none. */
-export async function deleteIncidentLink(
-  db: DbOrTx,
-  tenantId: string,
-  changeRequestId: string,
-  incidentNumber: string,
-): Promise<boolean> {
-  const result = await db
-    .deleteFrom('change_links')
-    .where('tenant_id', '=', tenantId)
-    .where('change_request_id', '=', changeRequestId)
-    .where('kind', '=', 'incident')
-    .where('target', '=', incidentNumber)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
-}
-
 export interface IncidentCauseSummary {
   changeRequestNumber: string;
   status: string;

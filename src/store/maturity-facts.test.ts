@@ -3,15 +3,16 @@ import { actorIn } from '../../test/support/actors.js';
 import { dialects, testApp } from '../../test/support/dialects.js';
 import type { App } from '../app.js';
 import { seedDemoHistory } from '../cli/demo/seed-history.js';
+import type { ChangeCounts } from '../domain/maturity/maturity-facts.js';
 import type { Actor } from '../services/context.js';
-import { aggregateChangeRequests, type ChangeRequestAggregates } from './maturity-facts.js';
+import { aggregateChangeRequests } from './maturity-facts.js';
 import type { ChangeRequestsTable } from './schema.js';
 
 /**
  * The change aggregate reads migration 0018's generated maturity_profile; this oracle counts the same
  * facts from the plain columns, row by row, as the assessment defined them before the profile existed.
  */
-function naive(rows: ChangeRequestsTable[]): ChangeRequestAggregates {
+function naive(rows: ChangeRequestsTable[]): ChangeCounts {
   const count = (when: (r: ChangeRequestsTable) => boolean) => rows.filter(when).length;
   const prod = (r: ChangeRequestsTable) => r.target_environment_purpose === 'production';
   const implemented = (r: ChangeRequestsTable) => ['implement', 'review', 'closed'].includes(r.state);

@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import { type ChangeCounts, emptyChangeCounts } from '../domain/maturity/maturity-facts.js';
 import type { DbOrTx } from './database.js';
 import { profileBits } from './migrations/0018-report-profiles.js';
 
@@ -16,61 +17,20 @@ const countIf = (condition: RawBuilder<unknown>) =>
 const n = (v: string | number | bigint | null | undefined) => (v === null || v === undefined ? 0 : Number(v));
 const nOrNull = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
 
-export interface ChangeRequestAggregates {
-  total: number;
-  production: number;
-  implemented: number;
-  implementedApproved: number;
-  withRisk: number;
-  productionWithRisk: number;
-  withRiskAssessment: number;
-  withPolicyDecision: number;
-  withApprovalChain: number;
-  autoApproved: number;
-  fromTemplate: number;
-  productionWithBackoutPlan: number;
-  pipelineCreated: number;
-  productionPipelineCreated: number;
-  emergency: number;
-  closed: number;
-  closedSuccessful: number;
-}
-
 /**
  * One pass over the covering index on (tenant_id, maturity_profile) — migration 0018's generated
  * column packs every property counted here into one integer — grouped on that integer; the few hundred
  * distinct profiles are decoded and counted here. Grouping a million rows on one integer is several
  * times cheaper than on the ten columns it stands for (docs/benchmarks.md).
  */
-export async function aggregateChangeRequests(
-  db: DbOrTx,
-  tenantId: string,
-): Promise<ChangeRequestAggregates> {
+export async function aggregateChangeRequests(db: DbOrTx, tenantId: string): Promise<ChangeCounts> {
   const groups = await db
     .selectFrom('change_requests')
     .where('tenant_id', '=', tenantId)
     .select([sql<string | number>`maturity_profile`.as('profile'), sql<string | number>`count(*)`.as('rows')])
     .groupBy(sql`maturity_profile`)
     .execute();
-  const out: ChangeRequestAggregates = {
-    total: 0,
-    production: 0,
-    implemented: 0,
-    implementedApproved: 0,
-    withRisk: 0,
-    productionWithRisk: 0,
-    withRiskAssessment: 0,
-    withPolicyDecision: 0,
-    withApprovalChain: 0,
-    autoApproved: 0,
-    fromTemplate: 0,
-    productionWithBackoutPlan: 0,
-    pipelineCreated: 0,
-    productionPipelineCreated: 0,
-    emergency: 0,
-    closed: 0,
-    closedSuccessful: 0,
-  };
+  const out = emptyChangeCounts();
   const b = profileBits;
   for (const g of groups) {
     const rows = n(g.rows);
@@ -83,7 +43,7 @@ export async function aggregateChangeRequests(
     const implemented = state !== 0;
     const risk = has(b.declaredRisk) || has(b.riskAssessed);
     const pipeline = has(b.pipelineCreated);
-    const add = (key: keyof ChangeRequestAggregates, when: boolean) => {
+    const add = (key: keyof ChangeCounts, when: boolean) => {
       if (when) out[key] += rows;
     };
     add('total', true);

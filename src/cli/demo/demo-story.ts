@@ -1,6 +1,7 @@
 import type { DeploymentDto } from '../../api/pipeline-schemas.js';
 import type { ChangegateApi } from '../../client/changegate-api.js';
 import { executeDeployment, executeRollback, type Reporter } from '../../pipeline/deploy-executor.js';
+import { unitTestsEvidenceCheck } from './demo-evidence.js';
 
 /** Who does what in the demo: the pipeline deploys, a person approves (separation of duties). */
 export interface DemoActors {
@@ -36,17 +37,7 @@ function sbom(name: string, version: string, libs: [string, string][]) {
 const evidenceChecks = {
   version: '2.0',
   'pre-deployment': [
-    {
-      evidence_type_id: 'unit_tests',
-      rules: [
-        {
-          asset_type: 'commit',
-          source_environments: [{ name: 'ci-pipeline' }],
-          target_environments: [{ name: '$target' }],
-          required: [{ name: 'tool', values: ['*'] }],
-        },
-      ],
-    },
+    unitTestsEvidenceCheck,
     {
       evidence_type_id: 'code_vulnerability_scan',
       rules: [

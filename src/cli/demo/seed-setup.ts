@@ -1,3 +1,4 @@
+import { unitTestsEvidenceCheck } from './demo-evidence.js';
 /**
  * The demo organisation `demo seed` configures before writing history (docs/maturity.md#demo-data):
  * applied through `config apply`'s service, so it is validated and audited like any configuration.
@@ -39,22 +40,7 @@ export function seedConfigDocument(): Record<string, unknown> {
   return {
     environments: seedEnvironments.map((e) => ({ ...e, regions: [...e.regions] })),
     autoApproval: { maxRisk: 'moderate' },
-    evidenceChecks: {
-      version: '2.0',
-      'pre-deployment': [
-        {
-          evidence_type_id: 'unit_tests',
-          rules: [
-            {
-              asset_type: 'commit',
-              source_environments: [{ name: 'ci-pipeline' }],
-              target_environments: [{ name: '$target' }],
-              required: [{ name: 'tool', values: ['*'] }],
-            },
-          ],
-        },
-      ],
-    },
+    evidenceChecks: { version: '2.0', 'pre-deployment': [unitTestsEvidenceCheck] },
     complianceProfile: { name: 'demo-baseline', document: { controls: ['CM-3', 'CM-4', 'SA-10'] } },
     groups: [...seedTeams, ...seedReviewers].map((name) => ({ name, members: members(name) })),
     components: seedComponents.map(([name, ownerGroup, criticality]) => ({ name, ownerGroup, criticality })),

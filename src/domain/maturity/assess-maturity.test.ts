@@ -2,31 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { parseTenantConfig } from '../tenant-config.js';
 import { assessDimension, assessMaturity } from './assess-maturity.js';
 import { maturityCriteria } from './maturity-criteria.js';
-import type { MaturityFacts } from './maturity-facts.js';
+import { emptyChangeCounts, type MaturityFacts } from './maturity-facts.js';
 import { maturityDimensions, maturityQuestions } from './maturity-questions.js';
 
 /** Nothing recorded, nothing configured. */
 function emptyFacts(): MaturityFacts {
   return {
-    changes: {
-      total: 0,
-      production: 0,
-      implemented: 0,
-      implementedApproved: 0,
-      withRisk: 0,
-      productionWithRisk: 0,
-      withRiskAssessment: 0,
-      withPolicyDecision: 0,
-      withApprovalChain: 0,
-      autoApproved: 0,
-      fromTemplate: 0,
-      productionWithBackoutPlan: 0,
-      pipelineCreated: 0,
-      productionPipelineCreated: 0,
-      emergency: 0,
-      closed: 0,
-      closedSuccessful: 0,
-    },
+    changes: emptyChangeCounts(),
     deployments: { finished: 0, failed: 0, failedWithRollback: 0, activePeriods: 0 },
     approvals: { stepsDecided: 0, stepsWithSla: 0, recentMeanMs: null, previousMeanMs: null },
     retrospective: { total: 0, completedOnTime: 0, late: 0 },

@@ -105,3 +105,29 @@ export function share(part: number, whole: number): number {
 export function pct(part: number, whole: number): string {
   return `${Math.round(share(part, whole) * 100)}% (${part} of ${whole})`;
 }
+
+/** What a tenant's change requests add up to (MaturityFacts.changes). */
+export type ChangeCounts = MaturityFacts['changes'];
+
+/** Every change count at zero: a tenant without changes, and the start of a count. */
+export function emptyChangeCounts(): ChangeCounts {
+  return {
+    total: 0,
+    production: 0,
+    implemented: 0,
+    implementedApproved: 0,
+    withRisk: 0,
+    productionWithRisk: 0,
+    withRiskAssessment: 0,
+    withPolicyDecision: 0,
+    withApprovalChain: 0,
+    autoApproved: 0,
+    fromTemplate: 0,
+    productionWithBackoutPlan: 0,
+    pipelineCreated: 0,
+    productionPipelineCreated: 0,
+    emergency: 0,
+    closed: 0,
+    closedSuccessful: 0,
+  };
+}

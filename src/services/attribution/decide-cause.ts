@@ -5,13 +5,12 @@ import type { Incident } from '../../domain/incident.js';
 import { text } from '../../domain/validate.js';
 import {
   decideCause,
-  deleteIncidentLinks,
   hasConcludedDeployment,
   type IncidentCause,
   insertCause,
   listCauses,
 } from '../../store/attribution.js';
-import { insertLink, listLinks } from '../../store/change-links.js';
+import { deleteIncidentLinks, insertLink, listLinks } from '../../store/change-links.js';
 import { findChangeRequest } from '../../store/change-requests.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
 import { recordAudit } from '../audit/record-audit.js';

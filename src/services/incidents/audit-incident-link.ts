@@ -1,6 +1,6 @@
 import type { Incident } from '../../domain/incident.js';
 import type { DbOrTx } from '../../store/database.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { auditLink } from '../audit/audit-link.js';
 import type { Actor, ServiceDeps } from '../context.js';
 
 /**
@@ -16,16 +16,19 @@ export async function auditIncidentLink(
   verb: 'linked' | 'unlinked',
   facts: Record<string, string>,
 ): Promise<void> {
-  await recordAudit(tx, deps, actor, {
-    action: `change_request.incident_${verb}`,
-    entityType: 'change_request',
-    entityId: cr.id,
-    after: { number: cr.number, incidentId: incident.id, ...facts },
-  });
-  await recordAudit(tx, deps, actor, {
-    action: `incident.change_${verb}`,
-    entityType: 'incident',
-    entityId: incident.id,
-    after: { number: incident.number, changeRequestId: cr.id, ...facts },
-  });
+  await auditLink(
+    tx,
+    deps,
+    actor,
+    [
+      {
+        entityType: 'change_request',
+        id: cr.id,
+        number: cr.number,
+        action: `change_request.incident_${verb}`,
+      },
+      { entityType: 'incident', id: incident.id, number: incident.number, action: `incident.change_${verb}` },
+    ],
+    facts,
+  );
 }

@@ -11,12 +11,11 @@ import {
   validateIncidentCreate,
   validateIncidentUpdate,
 } from '../../domain/incident.js';
-import { insertLink, listLinks } from '../../store/change-links.js';
+import { deleteIncidentLinks, insertLink, listLinks } from '../../store/change-links.js';
 import { findChangeRequest } from '../../store/change-requests.js';
 import { nextCounterValue } from '../../store/counters.js';
 import { type DbOrTx, inTransaction } from '../../store/database.js';
 import {
-  deleteIncidentLink,
   findIncident,
   type IncidentCauseSummary,
   insertIncident,
@@ -294,7 +293,7 @@ export async function unlinkIncident(
     const incident = await requireIncident(tx, deps, actor, ref);
     const cr = await findChangeRequest(tx, actor.tenantId, changeRef(crRef), { lockFor: deps.dialect });
     if (!cr) throw notFound('change request', crRef);
-    if (!(await deleteIncidentLink(tx, actor.tenantId, cr.id, incident.number))) {
+    if ((await deleteIncidentLinks(tx, actor.tenantId, cr.id, incident.number)) === 0) {
       throw new AppError('not_found', `${cr.number} is not linked to ${incident.number}`, {
         field: 'changeRequest',
       });

@@ -12,7 +12,7 @@ import {
   listProblemIncidents,
   updateProblem,
 } from '../../store/problems.js';
-import { recordAudit } from '../audit/record-audit.js';
+import { auditLink } from '../audit/audit-link.js';
 import type { Actor, ServiceDeps } from '../context.js';
 import { requireIncident } from '../incidents/incident-service.js';
 import { uniqueOrConflict } from '../unique-or-conflict.js';
@@ -49,7 +49,7 @@ export async function attachIncident(
   await auditIncidentLink(tx, deps, actor, problem, incident, 'linked');
 }
 
-async function auditIncidentLink(
+function auditIncidentLink(
   tx: DbOrTx,
   deps: ServiceDeps,
   actor: Actor,
@@ -57,19 +57,21 @@ async function auditIncidentLink(
   incident: Incident,
   verb: 'linked' | 'unlinked',
 ): Promise<void> {
-  const facts = { problem: problem.number, incident: incident.number };
-  await recordAudit(tx, deps, actor, {
-    action: `problem.incident_${verb}`,
-    entityType: 'problem',
-    entityId: problem.id,
-    after: { number: problem.number, incidentId: incident.id, ...facts },
-  });
-  await recordAudit(tx, deps, actor, {
-    action: `incident.problem_${verb}`,
-    entityType: 'incident',
-    entityId: incident.id,
-    after: { number: incident.number, problemId: problem.id, ...facts },
-  });
+  return auditLink(
+    tx,
+    deps,
+    actor,
+    [
+      { entityType: 'problem', id: problem.id, number: problem.number, action: `problem.incident_${verb}` },
+      {
+        entityType: 'incident',
+        id: incident.id,
+        number: incident.number,
+        action: `incident.problem_${verb}`,
+      },
+    ],
+    { problem: problem.number, incident: incident.number },
+  );
 }
 
 export async function linkProblemIncident(
@@ -157,7 +159,7 @@ export async function setProblemFix(
   });
 }
 
-async function auditFix(
+function auditFix(
   tx: DbOrTx,
   deps: ServiceDeps,
   actor: Actor,
@@ -165,17 +167,19 @@ async function auditFix(
   cr: { id: string; number: string | null },
   verb: 'linked' | 'unlinked',
 ): Promise<void> {
-  const facts = { problem: problem.number, changeRequest: cr.number };
-  await recordAudit(tx, deps, actor, {
-    action: `problem.fix_${verb}`,
-    entityType: 'problem',
-    entityId: problem.id,
-    after: { number: problem.number, changeRequestId: cr.id, ...facts },
-  });
-  await recordAudit(tx, deps, actor, {
-    action: `change_request.problem_fix_${verb}`,
-    entityType: 'change_request',
-    entityId: cr.id,
-    after: { number: cr.number, problemId: problem.id, ...facts },
-  });
+  return auditLink(
+    tx,
+    deps,
+    actor,
+    [
+      { entityType: 'problem', id: problem.id, number: problem.number, action: `problem.fix_${verb}` },
+      {
+        entityType: 'change_request',
+        id: cr.id,
+        number: cr.number,
+        action: `change_request.problem_fix_${verb}`,
+      },
+    ],
+    { problem: problem.number, changeRequest: cr.number },
+  );
 }
