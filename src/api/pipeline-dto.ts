@@ -46,6 +46,7 @@ export function inventoryEntryDto(e: InventoryEntry): InventoryEntryDto {
     type: e.type,
     sha256: e.sha256,
     commitSha: e.commitSha,
+    committedAt: e.committedAt == null ? null : iso(e.committedAt),
     repositoryUrl: e.repositoryUrl,
     buildNumber: e.buildNumber,
     pipelineRunId: e.pipelineRunId,

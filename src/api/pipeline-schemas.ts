@@ -30,6 +30,7 @@ export const InventoryEntrySchema = Type.Object({
   type: Nullable(Type.String()),
   sha256: Nullable(Type.String()),
   commitSha: Type.String(),
+  committedAt: Nullable(Time),
   repositoryUrl: Type.String(),
   buildNumber: Nullable(Type.String()),
   pipelineRunId: Type.String(),

@@ -59,10 +59,13 @@ export function computeDelta(target: InventoryEntry[], latest: InventoryEntry[] 
 }
 
 /**
- * When the oldest artifact a deployment brings was built (the earliest `to.createdAt`): where the
- * metrics' lead time for changes starts (docs/metrics.md). Null when the delta deploys nothing new.
+ * Where the metrics' lead time for changes starts for a deployment (docs/metrics.md): the earliest
+ * commit among the entries it brings — each entry's commit time when CI gave one, else its build time
+ * (`createdAt`). Null when the delta deploys nothing new.
  */
-export function earliestBuildTime(delta: { to: { createdAt: number } | null }[]): number | null {
-  const builds = delta.flatMap((item) => (item.to ? [item.to.createdAt] : []));
-  return builds.length > 0 ? Math.min(...builds) : null;
+export function leadTimeStart(
+  delta: { to: { createdAt: number; committedAt?: number | null } | null }[],
+): number | null {
+  const starts = delta.flatMap((item) => (item.to ? [item.to.committedAt ?? item.to.createdAt] : []));
+  return starts.length > 0 ? Math.min(...starts) : null;
 }

@@ -30,11 +30,26 @@ describe('validateEntryInput', () => {
       ...valid,
       type: null,
       sha256: null,
+      committedAt: null,
       buildNumber: null,
       provenance: null,
       signature: null,
       appArtifacts: null,
     });
+  });
+
+  it('takes when the commit was made, refusing a bad time and one ahead of the server beyond clock skew', () => {
+    const at = Date.parse('2026-11-20T09:30:00Z');
+    expect(validateEntryInput({ ...valid, committedAt: '2026-11-20T10:30:00+01:00' }).committedAt).toBe(at);
+    expect(validateEntryInput({ ...valid, committedAt: '' }).committedAt).toBeNull();
+    expect(errorOf(() => validateEntryInput({ ...valid, committedAt: 'yesterday' })).details.field).toBe(
+      'committedAt',
+    );
+    // Four minutes ahead is clock skew; ten minutes ahead is refused, naming the field.
+    expect(validateEntryInput({ ...valid, committedAt: at }, at - 4 * 60_000).committedAt).toBe(at);
+    const ahead = errorOf(() => validateEntryInput({ ...valid, committedAt: at }, at - 10 * 60_000));
+    expect(ahead.details.field).toBe('committedAt');
+    expect(ahead.message).toMatch(/is in the future/);
   });
 
   it('names the missing required fields', () => {

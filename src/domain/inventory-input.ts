@@ -1,6 +1,6 @@
 import { AppError, invalidField } from './errors.js';
 import type { InventoryEntry } from './inventory.js';
-import { rejectUnknown, requireFields, text } from './validate.js';
+import { instant, rejectUnknown, requireFields, text } from './validate.js';
 
 /** Validation of what CI sends to `inventory add`; errors name the field (and the entry, in a batch). */
 
@@ -11,6 +11,7 @@ export const entryInputFields = [
   'type',
   'sha256',
   'commitSha',
+  'committedAt',
   'repositoryUrl',
   'buildNumber',
   'pipelineRunId',
@@ -40,8 +41,14 @@ export function inventoryName(field: string, value: unknown): string {
   return name;
 }
 
-/** One entry; the SBOM is validated separately (it needs the CycloneDX library). */
-export function validateEntryInput(input: Record<string, unknown>): EntryFields {
+/** How far ahead of the server's clock a commit time may be (clock skew between CI and changegate). */
+const commitSkewMs = 5 * 60_000;
+
+/**
+ * One entry; the SBOM is validated separately (it needs the CycloneDX library). With `now`, a commit
+ * time later than now (beyond a few minutes of clock skew) is refused.
+ */
+export function validateEntryInput(input: Record<string, unknown>, now?: number): EntryFields {
   rejectUnknown(input, entryInputFields);
   requireFields(input, ['name', 'version', 'artifact', 'commitSha', 'repositoryUrl', 'pipelineRunId']);
   const name = inventoryName('name', input.name);
@@ -63,6 +70,15 @@ export function validateEntryInput(input: Record<string, unknown>): EntryFields 
       'repositoryUrl',
       `'${repositoryUrl}' is not a URL such as https://github.com/acme/api`,
     );
+  const committedAt =
+    input.committedAt === undefined || input.committedAt === null || input.committedAt === ''
+      ? null
+      : instant('committedAt', input.committedAt);
+  if (committedAt !== null && now !== undefined && committedAt > now + commitSkewMs)
+    throw invalidField(
+      'committedAt',
+      `${new Date(committedAt).toISOString()} is in the future (server time ${new Date(now).toISOString()}); give when the commit was made`,
+    );
   const appArtifacts = input.appArtifacts;
   if (
     appArtifacts !== undefined &&
@@ -77,6 +93,7 @@ export function validateEntryInput(input: Record<string, unknown>): EntryFields 
     type: optional('type', input.type, 100),
     sha256: sha256?.replace(/^sha256:/, '') ?? null,
     commitSha,
+    committedAt,
     repositoryUrl,
     buildNumber: optional('buildNumber', input.buildNumber, 100),
     pipelineRunId: text('pipelineRunId', input.pipelineRunId, { min: 1, max: 200 }),

@@ -16,6 +16,8 @@ export interface InventoryEntry {
   type: string | null;
   sha256: string | null;
   commitSha: string;
+  /** When that commit was made, if CI said (`--committed-at`): where the metrics' lead time starts. */
+  committedAt?: number | null;
   repositoryUrl: string;
   buildNumber: string | null;
   pipelineRunId: string;

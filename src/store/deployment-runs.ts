@@ -1,4 +1,4 @@
-import { earliestBuildTime } from '../domain/delta.js';
+import { leadTimeStart } from '../domain/delta.js';
 import type { DeploymentRun } from '../domain/deployment.js';
 import type { GateDecision } from '../domain/gate-decision.js';
 import type { DbOrTx } from './database.js';
@@ -56,7 +56,7 @@ function toRow(tenantId: string, run: DeploymentRun): DeploymentRunsTable {
     target_revision_id: run.targetRevisionId,
     base_revision_id: run.baseRevisionId,
     delta_json: JSON.stringify(run.delta),
-    built_at: earliestBuildTime(run.delta),
+    lead_start_at: leadTimeStart(run.delta),
     readiness_json: JSON.stringify(run.readiness),
     stages_json: JSON.stringify(run.stages),
     options_json: JSON.stringify(run.options),

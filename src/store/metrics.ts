@@ -72,7 +72,7 @@ function deploymentFacts(dialect: Dialect, f: MetricsFilter, until: number): Sql
     select r.id as fid, r.environment as env, cr.type as ctype, cr.components_json as comps, r.finished_at as at,
       case when r.status <> 'successful_deployment' or ${changeFailed(f.tenantId, sql`r.change_request_id`, sql`r.id`)} then 1 else 0 end as failed,
       case when r.status = 'successful_deployment' and r.flow <> 'rollback' and e.purpose = 'production'
-        then r.finished_at - r.built_at end as v
+        then r.finished_at - r.lead_start_at end as v
     from deployment_runs r
     join change_requests cr on cr.tenant_id = r.tenant_id and cr.id = r.change_request_id
     left join environments e on e.tenant_id = r.tenant_id and e.name = r.environment

@@ -18,6 +18,7 @@ import { reportIndexes } from './migrations/0015-report-indexes.js';
 import { incidentFixes } from './migrations/0016-incident-fixes.js';
 import { gateDecisions } from './migrations/0017-gate-decisions.js';
 import { reportProfiles } from './migrations/0018-report-profiles.js';
+import { commitTimes } from './migrations/0019-commit-times.js';
 
 /** Migrations in order; names sort lexically, and Kysely records which ran so re-running is a no-op. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -40,6 +41,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0016-incident-fixes': incidentFixes(dialect),
     '0017-gate-decisions': gateDecisions(),
     '0018-report-profiles': reportProfiles(dialect),
+    '0019-commit-times': commitTimes(),
   };
 }
 

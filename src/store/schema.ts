@@ -225,6 +225,8 @@ export interface InventoryEntriesTable {
   sbom_json: string | null;
   created_by: string;
   created_at: number;
+  /** When the commit was made, if CI said (migration 0019). */
+  committed_at?: number | null;
 }
 
 export interface InventoryRevisionsTable {
@@ -316,8 +318,8 @@ export interface DeploymentRunsTable {
   gate_approval?: string | null;
   gate_emergency?: number | null;
   gate_ready?: number | null;
-  /** The earliest build time in delta_json, recorded on write (migration 0018): where lead time starts. */
-  built_at?: number | null;
+  /** Where lead time starts (domain/delta.ts leadTimeStart), recorded on write (migration 0018). */
+  lead_start_at?: number | null;
 }
 
 export interface DeploymentLocksTable {

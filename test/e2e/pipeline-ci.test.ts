@@ -80,6 +80,23 @@ describe('CI inventory and promotion (sqlite)', () => {
     expect(inventory.entries.find((e) => e.name === 'hotfix-api')?.version).toBe('1.0.2');
   });
 
+  it('records when the commit was made (where lead time starts) and refuses one in the future', async () => {
+    const recorded = await recordBuild(w, build('timed-api', '1.0.0'), [
+      '--committed-at',
+      '2026-01-02T03:04:05+01:00',
+    ]);
+    expect(recorded.entries[0]?.committedAt).toBe('2026-01-02T02:04:05.000Z');
+    const future = await refused([
+      'inventory',
+      'add',
+      ...buildFlags(build('timed-api', '1.0.1')),
+      '--committed-at',
+      '2999-01-01T00:00:00Z',
+    ]);
+    expect(future.details.field).toBe('committedAt');
+    expect(future.message).toMatch(/is in the future/);
+  });
+
   it('refuses bad entries with exit 2 naming the field, and records nothing', async () => {
     const before = await masterRevision();
     const b = build('strict-api', '1.0.0');

@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import { earliestBuildTime } from '../../src/domain/delta.js';
+import { leadTimeStart } from '../../src/domain/delta.js';
 import type { Db } from '../../src/store/database.js';
 import type {
   ApprovalStepsTable,
@@ -207,14 +207,19 @@ export async function seedMetricsHistory(db: Db, o: HistoryOptions): Promise<voi
       const finishedAt = uniqueAt(createdAt + r.int(3 * DAY));
       const delta = r.chance(0.1)
         ? [{ name: 'gone', change: 'removed', to: null }]
-        : comps.map((c) => ({ name: c, change: 'changed', to: { createdAt: createdAt - r.int(5 * DAY) } }));
+        : comps.map((c) => {
+            const built = createdAt - r.int(5 * DAY);
+            // Some CI runs say when the commit was made (up to a day before the build), some do not.
+            const committedAt = c === 'api' ? built - (built % DAY) / 2 : null;
+            return { name: c, change: 'changed', to: { createdAt: built, committedAt } };
+          });
       runs.push(
         run(1, {
           flow: r.chance(0.1) ? 'rollback' : r.pick(['standard', 'emergency', 'fast_path']),
           status: ok ? 'successful_deployment' : r.pick(runStatuses),
           delta_json: JSON.stringify(delta),
           // As the store records it on write (store/deployment-runs.ts); the oracle reads delta_json.
-          built_at: earliestBuildTime(delta),
+          lead_start_at: leadTimeStart(delta),
           finished_at: finishedAt,
           updated_at: finishedAt,
         }),

@@ -115,9 +115,12 @@ export async function oracleMetrics(db: Db, tenantId: string, q: OracleQuery) {
     let lead: number | null = null;
     const production = envs.find((e) => e.name === r.environment)?.purpose === 'production';
     if (r.status === 'successful_deployment' && r.flow !== 'rollback' && production) {
-      const builds = (JSON.parse(r.delta_json) as { to: { createdAt: number } | null }[])
+      // Each entry from its commit when CI gave the time, else from its build.
+      const builds = (
+        JSON.parse(r.delta_json) as { to: { createdAt: number; committedAt?: number | null } | null }[]
+      )
         .filter((d) => d.to !== null)
-        .map((d) => d.to?.createdAt as number);
+        .map((d) => (d.to?.committedAt ?? d.to?.createdAt) as number);
       if (builds.length > 0) lead = at - Math.min(...builds);
     }
     deployments.push({

@@ -11,6 +11,7 @@ const entryFlags: [flag: string, field: string, help: string][] = [
   ['--type <type>', 'type', 'artifact type, e.g. image'],
   ['--sha256 <digest>', 'sha256', "the artifact's sha256 digest (64 hex, optionally 'sha256:')"],
   ['--commit-sha <sha>', 'commitSha', 'the 40-character commit it was built from'],
+  ['--committed-at <time>', 'committedAt', 'when that commit was made (ISO-8601): where lead time starts'],
   ['--repository-url <url>', 'repositoryUrl', 'the source repository'],
   ['--build-number <n>', 'buildNumber', 'CI build number'],
   ['--pipeline-run-id <id>', 'pipelineRunId', 'the CI run that built it'],

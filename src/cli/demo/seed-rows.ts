@@ -249,7 +249,7 @@ export function changeRows(ctx: SeedContext, i: number, n: number, number: numbe
           target_revision_id: `seed-${env.name}`,
           base_revision_id: null,
           delta_json: json([deltaItem(ctx, component, number, builtAt)]),
-          built_at: builtAt,
+          lead_start_at: builtAt,
           readiness_json: json({ ready: auto }),
           stages_json: json(
             rollback

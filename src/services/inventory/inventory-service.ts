@@ -74,7 +74,7 @@ export async function addInventoryEntries(
         throw invalidField('entry', 'must be a JSON object');
       return raw as Record<string, unknown>;
     });
-    const fields = inEntry(i, batch, () => validateEntryInput(record));
+    const fields = inEntry(i, batch, () => validateEntryInput(record, deps.now()));
     let sbomJson: string | null = null;
     if (record.sbom !== undefined && record.sbom !== null) {
       if (typeof record.sbom === 'string' && !/^\s*\{/.test(record.sbom)) {

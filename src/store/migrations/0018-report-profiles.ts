@@ -7,7 +7,7 @@ import type { Dialect } from '../database.js';
  *   assessment counts (store/maturity-facts.ts decodes it). A generated column — virtual on SQLite,
  *   stored on PostgreSQL — so no write path can forget it; grouping a million rows on one integer is
  *   several times cheaper than on ten columns, so it replaces migration 0015's wide index.
- * - deployment_runs.built_at: the earliest build time of what a run deploys (from its delta JSON),
+ * - deployment_runs.lead_start_at: where the lead time of what a run deploys starts (from its delta JSON),
  *   recorded on write (store/deployment-runs.ts) and backfilled here, so lead time is a subtraction
  *   rather than a JSON parse per deployment;
  * - covering indexes for the metrics report's range reads, so it never reads the (wide) change and
@@ -90,11 +90,11 @@ const coveringIndexes: [name: string, table: string, columns: string[]][] = [
     ['tenant_id', 'id', 'type', 'close_category', 'environment', 'components_json'],
   ],
   ['reports_runs_cr_status', 'deployment_runs', ['tenant_id', 'change_request_id', 'status']],
-  // A range of finished runs with what a deployment fact reads of each (its lead time from built_at).
+  // A range of finished runs with what a deployment fact reads of each (its lead time from lead_start_at).
   [
     'reports_runs_finished_facts',
     'deployment_runs',
-    ['tenant_id', 'finished_at', 'status', 'environment', 'flow', 'change_request_id', 'id', 'built_at'],
+    ['tenant_id', 'finished_at', 'status', 'environment', 'flow', 'change_request_id', 'id', 'lead_start_at'],
   ],
   // "Did this change fail?" for every deployment in a range: rolled back, or a confirmed incident cause.
   ['reports_links_cr_kind', 'change_links', ['tenant_id', 'change_request_id', 'kind']],
@@ -135,8 +135,9 @@ const replaced = [
   'compliance_approvals_tenant_decided',
 ];
 
-/** The earliest `to.createdAt` of a run's delta (domain/delta.ts earliestBuildTime), for the backfill. */
-export function earliestBuildSql(dialect: Dialect) {
+/** The earliest `to.createdAt` of a run's delta (domain/delta.ts leadTimeStart), for the backfill. */
+/** Runs written before commit times existed (migration 0019): their lead time starts at the build. */
+export function leadStartSql(dialect: Dialect) {
   return dialect === 'postgres'
     ? sql`(select min((d.value -> 'to' ->> 'createdAt')::bigint) from jsonb_array_elements(delta_json::jsonb) as d(value))`
     : sql`(select min(json_extract(d.value, '$.to.createdAt')) from json_each(delta_json) as d)`;
@@ -153,8 +154,8 @@ export function reportProfiles(dialect: Dialect) {
         .on('change_requests')
         .columns(['tenant_id', 'maturity_profile'])
         .execute();
-      await db.schema.alterTable('deployment_runs').addColumn('built_at', 'bigint').execute();
-      await sql`update deployment_runs set built_at = ${earliestBuildSql(dialect)}`.execute(db);
+      await db.schema.alterTable('deployment_runs').addColumn('lead_start_at', 'bigint').execute();
+      await sql`update deployment_runs set lead_start_at = ${leadStartSql(dialect)}`.execute(db);
       for (const [name, table, columns] of coveringIndexes)
         await db.schema.createIndex(name).on(table).columns(indexable(dialect, columns)).execute();
       for (const name of replaced) await db.schema.dropIndex(name).execute();

@@ -7,7 +7,7 @@ import type { DeploymentRun } from '../domain/deployment.js';
 import type { DeltaItem, InventoryEntry } from '../domain/inventory.js';
 import type { Actor } from '../services/context.js';
 import { insertRun, saveRun } from './deployment-runs.js';
-import { earliestBuildSql } from './migrations/0018-report-profiles.js';
+import { leadStartSql } from './migrations/0018-report-profiles.js';
 
 const entry = (name: string, createdAt: number): InventoryEntry => ({
   id: `inv-${name}`,
@@ -28,16 +28,16 @@ const entry = (name: string, createdAt: number): InventoryEntry => ({
   createdAt,
 });
 
-const changed = (name: string, createdAt: number): DeltaItem => ({
+const changed = (name: string, createdAt: number, committedAt?: number): DeltaItem => ({
   name,
   change: 'changed',
   fromVersion: '0.9.0',
   toVersion: '1.0.0',
   from: null,
-  to: entry(name, createdAt),
+  to: { ...entry(name, createdAt), ...(committedAt === undefined ? {} : { committedAt }) },
 });
 
-describe.each(dialects)('a run records when what it deploys was built, on %s', (dialect) => {
+describe.each(dialects)('a run records where the lead time of what it deploys starts, on %s', (dialect) => {
   let t: Awaited<ReturnType<typeof testApp>>;
   let app: App;
   let actor: Actor;
@@ -83,10 +83,10 @@ describe.each(dialects)('a run records when what it deploys was built, on %s', (
       await app.deps.db
         .selectFrom('deployment_runs')
         .where('tenant_id', '=', actor.tenantId)
-        .select(['id', 'built_at'])
+        .select(['id', 'lead_start_at'])
         .orderBy('id')
         .execute()
-    ).map((r) => [r.id, r.built_at]);
+    ).map((r) => [r.id, r.lead_start_at]);
 
   it('keeps the earliest build of the delta on insert and save; a delta that builds nothing has none', async () => {
     const removed: DeltaItem = {
@@ -111,11 +111,25 @@ describe.each(dialects)('a run records when what it deploys was built, on %s', (
   });
 
   it('is what the migration backfills from the delta JSON of older runs', async () => {
-    await app.deps.db.updateTable('deployment_runs').set({ built_at: null }).execute();
-    await sql`update deployment_runs set built_at = ${earliestBuildSql(dialect)}`.execute(app.deps.db);
+    await app.deps.db.updateTable('deployment_runs').set({ lead_start_at: null }).execute();
+    await sql`update deployment_runs set lead_start_at = ${leadStartSql(dialect)}`.execute(app.deps.db);
     expect(await builtAt()).toEqual([
       ['run-a', 1_000],
       ['run-b', 2_000],
+    ]);
+  });
+
+  it('starts at the commit when CI said when it was made, at the build otherwise', async () => {
+    // api was committed at 500 and built at 3,000; web, with no commit time, was built at 1,000.
+    await insertRun(
+      app.deps.db,
+      actor.tenantId,
+      run('run-c', [changed('api', 3_000, 500), changed('web', 1_000)]),
+    );
+    await insertRun(app.deps.db, actor.tenantId, run('run-d', [changed('api', 3_000, 2_500)]));
+    expect((await builtAt()).slice(2)).toEqual([
+      ['run-c', 500],
+      ['run-d', 2_500],
     ]);
   });
 });
