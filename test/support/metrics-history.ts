@@ -210,7 +210,7 @@ export async function seedMetricsHistory(db: Db, o: HistoryOptions): Promise<voi
         : comps.map((c) => {
             const built = createdAt - r.int(5 * DAY);
             // Some CI runs say when the commit was made (up to a day before the build), some do not.
-            const committedAt = c === 'api' ? built - (built % DAY) / 2 : null;
+            const committedAt = c === 'api' ? built - Math.floor((built % DAY) / 2) : null;
             return { name: c, change: 'changed', to: { createdAt: built, committedAt } };
           });
       runs.push(
